@@ -1,0 +1,354 @@
+//! The token filter at the heart of the analyzer: every spelling of an entity in
+//! the alias table becomes the entity's one canonical term; every other word is
+//! lowercased and stemmed.
+//!
+//! A multi-word variant (`Islamic State of Iraq and the Levant`) becomes one token
+//! at one position whose offsets span all its words, so that highlights fall on
+//! what the reporter wrote and phrase queries see contiguous positions. Canonical
+//! terms skip the stemmer: `isis` must not become `isi`.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+use super::aliases::{Aliases, EntityId, VariantMatch};
+
+/// How far around an acronym to look for lowercase letters, in characters. A line
+/// with none in this window is written in capitals (a headline), where `IS` is a verb.
+const CAPS_WINDOW: usize = 48;
+
+/// Replaces alias variants with canonical terms; lowercases and (optionally)
+/// stems everything else.
+#[derive(Clone)]
+pub struct AliasFilter {
+    aliases: Arc<Aliases>,
+    stemmer: Option<Arc<rust_stemmers::Stemmer>>,
+}
+
+impl AliasFilter {
+    /// A filter for `aliases`; `stem` turns on English stemming of ordinary words.
+    pub fn new(aliases: Arc<Aliases>, stem: bool) -> AliasFilter {
+        let stemmer = stem
+            .then(|| Arc::new(rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)));
+        AliasFilter { aliases, stemmer }
+    }
+}
+
+impl TokenFilter for AliasFilter {
+    type Tokenizer<T: Tokenizer> = AliasFilterWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> AliasFilterWrapper<T> {
+        AliasFilterWrapper { filter: self, inner: tokenizer }
+    }
+}
+
+/// The tokenizer an [`AliasFilter`] makes of the tokenizer it wraps.
+#[derive(Clone)]
+pub struct AliasFilterWrapper<T> {
+    filter: AliasFilter,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for AliasFilterWrapper<T> {
+    type TokenStream<'a> = AliasTokenStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        AliasTokenStream {
+            text,
+            inner: self.inner.token_stream(text),
+            aliases: &self.filter.aliases,
+            stemmer: self.filter.stemmer.as_deref(),
+            pending: VecDeque::new(),
+            spare: Vec::new(),
+            token: Token::default(),
+            next_position: 0,
+            matched: None,
+            lower: String::new(),
+        }
+    }
+}
+
+/// The stream of normalized tokens for one text.
+pub struct AliasTokenStream<'a, S> {
+    text: &'a str,
+    inner: S,
+    aliases: &'a Aliases,
+    stemmer: Option<&'a rust_stemmers::Stemmer>,
+    /// Tokens read ahead while trying to match a multi-word variant.
+    pending: VecDeque<Token>,
+    /// Tokens to swap into the inner stream, so reading ahead does not allocate.
+    spare: Vec<Token>,
+    token: Token,
+    next_position: usize,
+    matched: Option<&'a VariantMatch>,
+    lower: String,
+}
+
+impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
+    /// The variant the current token was made from, if it is an entity.
+    pub fn matched_variant(&self) -> Option<&'a VariantMatch> {
+        self.matched
+    }
+
+    /// The entity the current token stands for, if any.
+    pub fn entity(&self) -> Option<EntityId> {
+        self.matched.map(|m| m.entity)
+    }
+
+    /// Moves the inner stream's next token to the back of `pending`.
+    fn read_ahead(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let mut token = self.spare.pop().unwrap_or_default();
+        std::mem::swap(&mut token, self.inner.token_mut());
+        self.pending.push_back(token);
+        true
+    }
+
+    /// The longest variant that starts at `pending[0]`: its match and word count.
+    fn longest_match(&mut self) -> Option<(&'a VariantMatch, usize)> {
+        let aliases = self.aliases;
+        lowercase_into(&self.pending[0].text, &mut self.lower);
+        let mut node = aliases.step(Aliases::ROOT, &self.lower)?;
+        let mut words = 1;
+        let mut best = None;
+        loop {
+            if let Some(found) = aliases.terminal(node) {
+                if self.spelling_fits(found, words) {
+                    best = Some((found, words));
+                }
+            }
+            if !aliases.has_children(node) || (self.pending.len() <= words && !self.read_ahead()) {
+                break;
+            }
+            lowercase_into(&self.pending[words].text, &mut self.lower);
+            match aliases.step(node, &self.lower) {
+                Some(next) => node = next,
+                None => break,
+            }
+            words += 1;
+        }
+        best
+    }
+
+    /// Whether the first `words` pending tokens may be read as `found`: always for
+    /// a case-insensitive variant; for an acronym, only in exactly its case and
+    /// not on a line written in capitals.
+    fn spelling_fits(&self, found: &VariantMatch, words: usize) -> bool {
+        let Some(exact) = &found.exact_words else { return true };
+        if !exact.iter().zip(self.pending.iter()).all(|(want, got)| *want == got.text) {
+            return false;
+        }
+        let from = self.pending[0].offset_from;
+        let to = self.pending[words - 1].offset_to;
+        !in_capitals_line(self.text, from, to)
+    }
+
+    fn recycle(&mut self, token: Token) {
+        self.spare.push(token);
+    }
+}
+
+impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if self.pending.is_empty() && !self.read_ahead() {
+            return false;
+        }
+        if let Some((found, words)) = self.longest_match() {
+            let from = self.pending[0].offset_from;
+            let to = self.pending[words - 1].offset_to;
+            for _ in 0..words {
+                if let Some(token) = self.pending.pop_front() {
+                    self.recycle(token);
+                }
+            }
+            self.token.text.clear();
+            self.token.text.push_str(&self.aliases.entity(found.entity).term);
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            self.matched = Some(found);
+        } else {
+            let Some(word) = self.pending.pop_front() else { return false };
+            let old = std::mem::replace(&mut self.token, word);
+            self.recycle(old);
+            lowercase_into(&self.token.text, &mut self.lower);
+            match self.stemmer {
+                Some(stemmer) => {
+                    let stemmed = stemmer.stem(&self.lower);
+                    self.token.text.clear();
+                    self.token.text.push_str(&stemmed);
+                }
+                None => std::mem::swap(&mut self.token.text, &mut self.lower),
+            }
+            self.matched = None;
+        }
+        // Our own positions: one per emitted token, so a merged variant leaves no
+        // gap and "ISIL fighters" matches "Islamic State fighters" as a phrase.
+        self.token.position = self.next_position;
+        self.token.position_length = 1;
+        self.next_position += 1;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+fn lowercase_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Whether the text around `from..to` on the same line has letters and none of
+/// them lowercase (`WHAT IS NEXT FOR LIBYA`).
+fn in_capitals_line(text: &str, from: usize, to: usize) -> bool {
+    let before = text.get(..from).unwrap_or_default().chars().rev();
+    let after = text.get(to..).unwrap_or_default().chars();
+    let mut letters = 0;
+    for c in before
+        .take_while(|&c| c != '\n')
+        .take(CAPS_WINDOW)
+        .chain(after.take_while(|&c| c != '\n').take(CAPS_WINDOW))
+    {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+    }
+    letters >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::analysis::tests::{terms, tokens};
+
+    fn aliases() -> Arc<Aliases> {
+        let text = r#"
+version = 1
+[[entity]]
+name = "ISIS"
+kind = "organization"
+variants = ["ISIL", "Daesh", "Da'esh", "Daeshs", "Islamic State", "Islamic State of Iraq and the Levant"]
+acronyms = ["IS", "IS group"]
+[[entity]]
+name = "al-Qaeda"
+kind = "organization"
+variants = ["Al Qaida", "al-Qaida"]
+[[entity]]
+name = "United States"
+kind = "country"
+acronyms = ["US", "U.S."]
+"#;
+        Arc::new(Aliases::parse(text, Path::new("t.toml")).unwrap())
+    }
+
+    #[test]
+    fn every_variant_form_becomes_the_canonical_term() {
+        let a = aliases();
+        for text in [
+            "ISIS",
+            "isis",
+            "Isil",
+            "ISIL",
+            "daesh",
+            "DAESH",
+            "Da'esh",
+            "Da’esh",
+            "Islamic State",
+            "islamic  state",
+            "Islamic\nState",
+            "Islamic State of Iraq and the Levant",
+            "IS",
+            "IS group",
+            "Daeshs",
+        ] {
+            assert_eq!(terms(&a, text), vec!["isis"], "{text:?}");
+        }
+        assert_eq!(terms(&a, "al-Qaeda Al Qaida AL-QAIDA"), vec!["alqaeda"; 3]);
+    }
+
+    #[test]
+    fn ordinary_words_are_lowercased_and_stemmed_and_acronyms_keep_case() {
+        let a = aliases();
+        assert_eq!(
+            terms(&a, "This is what fighters said"),
+            vec!["this", "is", "what", "fighter", "said"]
+        );
+        assert_eq!(terms(&a, "told us the US"), vec!["told", "us", "the", "unitedstates"]);
+        assert_eq!(terms(&a, "U.S. forces"), vec!["unitedstates", "forc"]);
+    }
+
+    #[test]
+    fn possessives_punctuation_and_end_of_text() {
+        let a = aliases();
+        assert_eq!(terms(&a, "ISIL's fighters"), vec!["isis", "s", "fighter"]);
+        assert_eq!(terms(&a, "(Daesh)."), vec!["isis"]);
+        assert_eq!(terms(&a, "fighting the Islamic State"), vec!["fight", "the", "isis"]);
+        assert_eq!(
+            terms(&a, "the Islamic"),
+            vec!["the", "islam"],
+            "a variant cut short is plain words"
+        );
+        assert_eq!(
+            terms(&a, "Islamic State of Iraq"),
+            vec!["isis", "of", "iraq"],
+            "falls back to the longest complete variant"
+        );
+    }
+
+    #[test]
+    fn longest_variant_wins_and_positions_stay_contiguous() {
+        let a = aliases();
+        let toks = tokens(&a, "the Islamic State of Iraq and the Levant fighters");
+        let summary: Vec<(&str, usize, usize, usize)> = toks
+            .iter()
+            .map(|t| (t.text.as_str(), t.position, t.offset_from, t.offset_to))
+            .collect();
+        assert_eq!(summary, vec![("the", 0, 0, 3), ("isis", 1, 4, 40), ("fighter", 2, 41, 49)]);
+    }
+
+    #[test]
+    fn capitals_lines_do_not_turn_is_into_isis() {
+        let a = aliases();
+        assert_eq!(terms(&a, "WHAT IS NEXT FOR LIBYA"), vec!["what", "is", "next", "for", "libya"]);
+        assert_eq!(
+            terms(&a, "WHAT IS NEXT\nIS fighters fled"),
+            vec!["what", "is", "next", "isis", "fighter", "fled"]
+        );
+        assert_eq!(
+            terms(&a, "ISIL FIGHTERS FLEE"),
+            vec!["isis", "fighter", "flee"],
+            "names still match in capitals"
+        );
+        assert_eq!(terms(&a, "IS"), vec!["isis"], "a lone acronym has no capitals around it");
+    }
+
+    #[test]
+    fn offsets_cover_the_words_as_written() {
+        let a = aliases();
+        let text = "Forces of Da’esh and Islamic State";
+        for token in tokens(&a, text) {
+            let written = &text[token.offset_from..token.offset_to];
+            if token.text == "isis" {
+                assert!(written == "Da’esh" || written == "Islamic State", "{written}");
+            }
+        }
+    }
+}

@@ -1,0 +1,452 @@
+//! The alias table: `schema/aliases.toml` → [`Aliases`], the lookup structure the
+//! analyzer walks to turn every spelling of an entity into one canonical term.
+//!
+//! Variants are split into words with the same tokenizer that splits article text
+//! (see [`super::split_words`]), so `Da'esh`, `al-Qaeda` and `Islamic State` are
+//! matched as word sequences and punctuation between the words never matters.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+
+/// The table shipped with newsearch, compiled into the binary.
+pub const BUILT_IN_TABLE: &str = include_str!("../../schema/aliases.toml");
+
+/// What `Error` messages call the built-in table.
+pub const BUILT_IN_NAME: &str = "schema/aliases.toml (built in)";
+
+/// Index of an entity in [`Aliases::entities`].
+pub type EntityId = u32;
+
+/// One canonical entity and the spellings that stand for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entity {
+    /// Canonical name, as shown in facets (`ISIS`).
+    pub name: String,
+    /// Kind, the first level of the entity facet (`organization`).
+    pub kind: String,
+    /// The term the index holds for every mention (`isis`).
+    pub term: String,
+    /// Spellings matched whatever their case.
+    pub variants: Vec<String>,
+    /// Spellings matched only with exactly this capitalisation, outside all-caps lines.
+    pub acronyms: Vec<String>,
+}
+
+impl Entity {
+    /// The facet path of this entity: `/organization/ISIS`.
+    pub fn facet_path(&self) -> String {
+        format!("/{}/{}", self.kind, self.name)
+    }
+}
+
+/// A variant as the trie stores it at the node where its last word ends.
+#[derive(Clone, Debug)]
+pub struct VariantMatch {
+    /// The entity this spelling stands for.
+    pub entity: EntityId,
+    /// The spelling as written in the table.
+    pub variant: String,
+    /// `Some(words)` for acronyms: the words must appear with exactly this case.
+    pub exact_words: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    children: FxHashMap<String, u32>,
+    terminal: Option<VariantMatch>,
+}
+
+/// A parsed and validated alias table.
+#[derive(Debug)]
+pub struct Aliases {
+    entities: Vec<Entity>,
+    nodes: Vec<TrieNode>,
+    max_words: usize,
+    fingerprint: String,
+    source_text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableFile {
+    version: Spanned<u32>,
+    #[serde(default)]
+    entity: Vec<EntityEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityEntry {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    variants: Vec<Spanned<String>>,
+    #[serde(default)]
+    acronyms: Vec<Spanned<String>>,
+}
+
+impl Aliases {
+    /// The table compiled into newsearch.
+    pub fn built_in() -> Result<Aliases> {
+        Aliases::parse(BUILT_IN_TABLE, Path::new(BUILT_IN_NAME))
+    }
+
+    /// Reads and validates a table file.
+    pub fn from_path(path: &Path) -> Result<Aliases> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Aliases::parse(&text, path)
+    }
+
+    /// Parses and validates table text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &Path) -> Result<Aliases> {
+        let syntax_error = |line: usize, message: String| Error::AliasTable {
+            path: origin.to_path_buf(),
+            line,
+            message,
+        };
+        let file: TableFile = toml::from_str(text).map_err(|err| {
+            let line = err.span().map_or(1, |span| line_of(text, span.start));
+            syntax_error(line, err.message().trim_end_matches('.').to_owned())
+        })?;
+        if *file.version.get_ref() != 1 {
+            return Err(syntax_error(
+                line_of(text, file.version.span().start),
+                format!("unsupported table version {}, expected 1", file.version.get_ref()),
+            ));
+        }
+
+        let mut table = Aliases {
+            entities: Vec::with_capacity(file.entity.len()),
+            nodes: vec![TrieNode::default()],
+            max_words: 0,
+            fingerprint: String::new(),
+            source_text: text.to_owned(),
+        };
+        // Lowercased word sequence → (entity name, line) of its first owner, to
+        // reject a spelling that two entities claim.
+        let mut owners: BTreeMap<Vec<String>, (String, usize)> = BTreeMap::new();
+        let mut terms: BTreeMap<String, String> = BTreeMap::new();
+
+        for entry in &file.entity {
+            let name = entry.name.get_ref().trim();
+            let entry_line = line_of(text, entry.name.span().start);
+            let invalid = |line: usize, message: String| {
+                syntax_error(line, format!("entity `{name}`: {message}"))
+            };
+            if name.is_empty() || name.contains('/') {
+                return Err(invalid(entry_line, "a name must be non-empty and without `/`".into()));
+            }
+            let kind = entry.kind.get_ref().trim();
+            if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                return Err(invalid(
+                    line_of(text, entry.kind.span().start),
+                    format!("kind {kind:?} must be one lowercase word such as `organization`"),
+                ));
+            }
+            let term = canonical_term(name);
+            if term.is_empty() {
+                return Err(invalid(
+                    entry_line,
+                    "a name needs at least one letter or digit".into(),
+                ));
+            }
+            if let Some(other) = terms.insert(term.clone(), name.to_owned()) {
+                return Err(invalid(
+                    entry_line,
+                    format!("its index term `{term}` is also `{other}`'s"),
+                ));
+            }
+            let id = EntityId::try_from(table.entities.len())
+                .map_err(|_| invalid(entry_line, "too many entities".into()))?;
+
+            let acronym_keys: Vec<Vec<String>> =
+                entry.acronyms.iter().map(|a| lowercase_words(a.get_ref())).collect();
+            // The name is always a spelling of its entity; it is case-insensitive
+            // unless the table lists it as an acronym.
+            let name_spanned = Spanned::new(entry.name.span(), name.to_owned());
+            let mut spellings: Vec<(&Spanned<String>, bool)> = Vec::new();
+            if !acronym_keys.contains(&lowercase_words(name)) {
+                spellings.push((&name_spanned, false));
+            }
+            spellings.extend(entry.variants.iter().map(|v| (v, false)));
+            spellings.extend(entry.acronyms.iter().map(|a| (a, true)));
+
+            for (spelling, exact) in spellings {
+                let line = line_of(text, spelling.span().start);
+                let words = super::split_words(spelling.get_ref());
+                if words.is_empty() {
+                    return Err(invalid(line, format!("empty variant {:?}", spelling.get_ref())));
+                }
+                let key: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+                match owners.get(&key) {
+                    Some((owner, _)) if owner == name => {
+                        // The same entity may list a spelling twice (as name and
+                        // variant); the case-insensitive one is kept.
+                        if exact {
+                            continue;
+                        }
+                    }
+                    Some((owner, owner_line)) => {
+                        return Err(invalid(
+                            line,
+                            format!(
+                                "variant {:?} also belongs to `{owner}` (line {owner_line})",
+                                spelling.get_ref()
+                            ),
+                        ));
+                    }
+                    None => {
+                        owners.insert(key.clone(), (name.to_owned(), line));
+                    }
+                }
+                table.insert(
+                    &key,
+                    VariantMatch {
+                        entity: id,
+                        variant: spelling.get_ref().clone(),
+                        exact_words: exact.then_some(words),
+                    },
+                );
+            }
+            table.entities.push(Entity {
+                name: name.to_owned(),
+                kind: kind.to_owned(),
+                term,
+                variants: entry.variants.iter().map(|v| v.get_ref().clone()).collect(),
+                acronyms: entry.acronyms.iter().map(|a| a.get_ref().clone()).collect(),
+            });
+        }
+        table.fingerprint = table.compute_fingerprint();
+        Ok(table)
+    }
+
+    fn insert(&mut self, key: &[String], found: VariantMatch) {
+        let mut node = 0usize;
+        for word in key {
+            let next = match self.nodes[node].children.get(word) {
+                Some(&child) => child as usize,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(TrieNode::default());
+                    self.nodes[node].children.insert(word.clone(), child as u32);
+                    child
+                }
+            };
+            node = next;
+        }
+        self.max_words = self.max_words.max(key.len());
+        // A case-insensitive spelling wins over an acronym with the same words.
+        let replace = match &self.nodes[node].terminal {
+            None => true,
+            Some(existing) => existing.exact_words.is_some() && found.exact_words.is_none(),
+        };
+        if replace {
+            self.nodes[node].terminal = Some(found);
+        }
+    }
+
+    /// The root of the variant trie.
+    pub(crate) const ROOT: u32 = 0;
+
+    /// The trie node reached from `node` by the lowercased word `word`.
+    pub(crate) fn step(&self, node: u32, word: &str) -> Option<u32> {
+        self.nodes[node as usize].children.get(word).copied()
+    }
+
+    /// The variant that ends at `node`, if any.
+    pub(crate) fn terminal(&self, node: u32) -> Option<&VariantMatch> {
+        self.nodes[node as usize].terminal.as_ref()
+    }
+
+    /// Whether any variant continues past `node`.
+    pub(crate) fn has_children(&self, node: u32) -> bool {
+        !self.nodes[node as usize].children.is_empty()
+    }
+
+    /// All entities, in table order; an [`EntityId`] indexes this slice.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The entity with this id.
+    pub fn entity(&self, id: EntityId) -> &Entity {
+        &self.entities[id as usize]
+    }
+
+    /// The most words any variant has.
+    pub fn max_words(&self) -> usize {
+        self.max_words
+    }
+
+    /// The entity a whole text names: its canonical name (any case) or exactly one
+    /// of its spellings, e.g. `isis`, `Islamic State` or `IS`.
+    pub fn resolve(&self, text: &str) -> Option<EntityId> {
+        let text = text.trim();
+        if let Some(id) = self.entities.iter().position(|e| e.name.eq_ignore_ascii_case(text)) {
+            return EntityId::try_from(id).ok();
+        }
+        let words = super::split_words(text);
+        let mut node = Self::ROOT;
+        for word in &words {
+            node = self.step(node, &word.to_lowercase())?;
+        }
+        let found = self.terminal(node)?;
+        match &found.exact_words {
+            Some(exact) if *exact != words => None,
+            _ => Some(found.entity),
+        }
+    }
+
+    /// The canonical name of the entity a text names, if it names one.
+    pub fn canonical(&self, text: &str) -> Option<&str> {
+        self.resolve(text).map(|id| self.entity(id).name.as_str())
+    }
+
+    /// A short hash of the table's meaning (not its comments or layout): two
+    /// tables with the same fingerprint analyze text identically.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The table's text as it was read, so that an index can keep its own copy.
+    pub fn source_text(&self) -> &str {
+        &self.source_text
+    }
+
+    fn compute_fingerprint(&self) -> String {
+        let mut canonical = String::new();
+        for entity in &self.entities {
+            let _ = writeln!(
+                canonical,
+                "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                entity.name,
+                entity.kind,
+                entity.variants.join("\u{1e}"),
+                entity.acronyms.join("\u{1e}")
+            );
+        }
+        blake3::hash(canonical.as_bytes()).to_hex()[..16].to_owned()
+    }
+}
+
+/// The index term for an entity name: lowercase letters and digits only, so that
+/// `al-Qaeda` becomes `alqaeda` and no stemmer rule applies to it.
+fn canonical_term(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+fn lowercase_words(text: &str) -> Vec<String> {
+    super::split_words(text).iter().map(|w| w.to_lowercase()).collect()
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// Where a table came from, for messages: a file, or the built-in one.
+pub fn origin_name(path: Option<&Path>) -> PathBuf {
+    path.map_or_else(|| PathBuf::from(BUILT_IN_NAME), Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Result<Aliases> {
+        Aliases::parse(text, Path::new("test.toml"))
+    }
+
+    const SMALL: &str = r#"
+version = 1
+
+[[entity]]
+name = "ISIS"
+kind = "organization"
+variants = ["ISIL", "Daesh", "Da'esh", "Islamic State", "Islamic State of Iraq and the Levant"]
+acronyms = ["IS", "IS group"]
+
+[[entity]]
+name = "United States"
+kind = "country"
+variants = ["USA"]
+acronyms = ["US", "U.S."]
+"#;
+
+    #[test]
+    fn resolves_names_variants_and_acronyms() {
+        let aliases = table(SMALL).unwrap();
+        assert_eq!(aliases.canonical("isis"), Some("ISIS"));
+        assert_eq!(aliases.canonical("islamic state"), Some("ISIS"));
+        assert_eq!(aliases.canonical("Da’esh"), Some("ISIS"));
+        assert_eq!(aliases.canonical("IS"), Some("ISIS"));
+        assert_eq!(aliases.canonical("is"), None, "acronyms keep their case");
+        assert_eq!(aliases.canonical("U.S."), Some("United States"));
+        assert_eq!(aliases.canonical("Islamic"), None);
+        assert_eq!(aliases.entity(0).term, "isis");
+        assert_eq!(aliases.entity(1).term, "unitedstates");
+        assert_eq!(aliases.entity(0).facet_path(), "/organization/ISIS");
+        assert_eq!(aliases.max_words(), 7);
+    }
+
+    #[test]
+    fn a_variant_of_two_entities_is_an_error_naming_both_and_the_line() {
+        let text = format!(
+            "{SMALL}\n[[entity]]\nname = \"Iceland\"\nkind = \"country\"\nvariants = [\"Daesh\"]\n"
+        );
+        let err = table(&text).unwrap_err().to_string();
+        assert!(err.starts_with("test.toml:19:"), "{err}");
+        assert!(err.contains("`Iceland`") && err.contains("`ISIS`"), "{err}");
+    }
+
+    #[test]
+    fn empty_variant_and_bad_toml_are_errors_with_lines() {
+        let empty =
+            "version = 1\n[[entity]]\nname = \"X\"\nkind = \"place\"\nvariants = [\"--\"]\n";
+        let err = table(empty).unwrap_err().to_string();
+        assert!(err.starts_with("test.toml:5: entity `X`: empty variant"), "{err}");
+        let err = table("version = 1\n[[entity]\n").unwrap_err().to_string();
+        assert!(err.starts_with("test.toml:2:"), "{err}");
+        let err = table("version = 1\n[[entity]]\nname = \"X\"\nkind = \"Place\"\n").unwrap_err();
+        assert!(err.to_string().contains("kind"), "{err}");
+        let err = table("version = 2\n").unwrap_err().to_string();
+        assert!(err.contains("version 2"), "{err}");
+    }
+
+    #[test]
+    fn fingerprint_ignores_comments_but_not_meaning() {
+        let a = table(SMALL).unwrap();
+        let b = table(&format!("# a comment\n{SMALL}")).unwrap();
+        let c = table(&SMALL.replace("\"USA\"", "\"USA\", \"America\"")).unwrap();
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn the_built_in_table_loads() {
+        let aliases = Aliases::built_in().unwrap();
+        assert!(aliases.entities().len() >= 26);
+        for spelling in [
+            "ISIS",
+            "ISIL",
+            "IS",
+            "Daesh",
+            "Da'esh",
+            "Daish",
+            "Islamic State",
+            "Islamic State of Iraq and Syria",
+            "Islamic State of Iraq and the Levant",
+            "IS group",
+        ] {
+            assert_eq!(aliases.canonical(spelling), Some("ISIS"), "{spelling}");
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! Query text → query text that tantivy's parser reads the way the analyzer reads
+//! articles.
+//!
+//! The parser splits unquoted words before analysis, so a multi-word variant
+//! such as `Islamic State` would reach the analyzer as two unrelated words. This
+//! module finds such variants in the raw text (outside quotes and field values),
+//! with the same alias table and tokenizer as the index, and quotes them. It also
+//! quotes words with an inner apostrophe (`Da'esh`), since `'` starts a phrase in
+//! tantivy's grammar, and expands facet values: `entity:Daesh` becomes
+//! `entity:"/organization/ISIS"`, `source:FNA` becomes `source:"/FNA"`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer, TokenFilter, TokenStream, Tokenizer};
+
+use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES};
+
+/// How a query names facet fields, so their values can be expanded to paths.
+#[derive(Clone, Copy, Debug)]
+pub struct FacetFields<'a> {
+    /// Facet fields whose values are plain names (`source:FNA` → `/FNA`).
+    pub plain: &'a [&'a str],
+    /// The entity facet, whose values are resolved through the alias table.
+    pub entity: &'a str,
+}
+
+/// A piece of the query: whitespace and parentheses are kept as they are.
+#[derive(Debug)]
+enum Piece<'q> {
+    Verbatim(&'q str),
+    /// A quoted phrase, quotes included.
+    Phrase(&'q str),
+    Atom(Atom<'q>),
+}
+
+/// A whitespace-separated word of the query: `+title:Daesh^2`.
+#[derive(Debug)]
+struct Atom<'q> {
+    /// `+`, `-` or empty.
+    sign: &'q str,
+    /// The field name without its colon, if any.
+    field: Option<&'q str>,
+    /// What follows the field prefix.
+    value: &'q str,
+    /// The phrase that follows `field:` directly (`entity:"Islamic State"`).
+    phrase: Option<&'q str>,
+}
+
+impl Atom<'_> {
+    /// A bare word that may be part of a multi-word variant: no syntax at all
+    /// except a sign or field prefix (allowed only on the first word of a run).
+    fn is_plain(&self) -> bool {
+        self.phrase.is_none()
+            && !self.value.is_empty()
+            && !matches!(self.value, "AND" | "OR" | "NOT" | "IN")
+            && self.value.chars().all(|c| c.is_alphanumeric() || "'’-.,&".contains(c))
+    }
+
+    fn prefix(&self) -> String {
+        match self.field {
+            Some(field) => format!("{}{field}:", self.sign),
+            None => self.sign.to_owned(),
+        }
+    }
+}
+
+/// Rewrites `query` as described in the module docs. Errors name an entity the
+/// table does not know.
+pub fn rewrite(
+    aliases: &Arc<Aliases>,
+    query: &str,
+    facets: FacetFields<'_>,
+) -> Result<String, String> {
+    let pieces = lex(query);
+    let quoted = variant_groups(aliases, &pieces);
+    let mut out = String::with_capacity(query.len() + 16);
+    let mut index = 0;
+    while index < pieces.len() {
+        match &pieces[index] {
+            Piece::Verbatim(text) | Piece::Phrase(text) => out.push_str(text),
+            Piece::Atom(atom) => {
+                if let Some(&end) = quoted.get(&index) {
+                    // A multi-word variant: quote its words as one phrase.
+                    out.push_str(&atom.prefix());
+                    out.push('"');
+                    let words: Vec<&str> = pieces[index..=end]
+                        .iter()
+                        .filter_map(|p| match p {
+                            Piece::Atom(a) => Some(a.value),
+                            _ => None,
+                        })
+                        .collect();
+                    out.push_str(&words.join(" "));
+                    out.push('"');
+                    index = end + 1;
+                    continue;
+                }
+                write_atom(aliases, atom, facets, &mut out)?;
+            }
+        }
+        index += 1;
+    }
+    Ok(out)
+}
+
+fn write_atom(
+    aliases: &Aliases,
+    atom: &Atom<'_>,
+    facets: FacetFields<'_>,
+    out: &mut String,
+) -> Result<(), String> {
+    let value = atom.phrase.map_or(atom.value, |p| p.trim_matches('"'));
+    match atom.field {
+        Some(field) if field == facets.entity => {
+            if value.starts_with('/') {
+                let _ = write!(out, "{}{field}:\"{value}\"", atom.sign);
+                return Ok(());
+            }
+            let id = aliases
+                .resolve(value)
+                .ok_or_else(|| format!("`{value}` is not an entity of the alias table"))?;
+            let _ = write!(out, "{}{field}:\"{}\"", atom.sign, aliases.entity(id).facet_path());
+        }
+        Some(field) if facets.plain.contains(&field) => {
+            let slash = if value.starts_with('/') { "" } else { "/" };
+            let _ = write!(out, "{}{field}:\"{slash}{value}\"", atom.sign);
+        }
+        _ => {
+            out.push_str(&atom.prefix());
+            if let Some(phrase) = atom.phrase {
+                out.push_str(phrase);
+            } else if atom.value.contains(['\'', '’']) && atom.is_plain() {
+                let _ = write!(out, "\"{}\"", atom.value);
+            } else {
+                out.push_str(atom.value);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Finds runs of plain atoms in which a variant spans several atoms; returns
+/// first atom's piece index → last atom's piece index for each one.
+fn variant_groups(
+    aliases: &Arc<Aliases>,
+    pieces: &[Piece<'_>],
+) -> std::collections::BTreeMap<usize, usize> {
+    let mut groups = std::collections::BTreeMap::new();
+    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), false)
+        .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
+    let mut run: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    let mut text = String::new();
+    let mut flush = |run: &mut Vec<(usize, std::ops::Range<usize>)>, text: &mut String| {
+        if run.len() > 1 {
+            let mut stream = tokenizer.token_stream(text);
+            while stream.advance() {
+                if stream.entity().is_none() {
+                    continue;
+                }
+                let token = stream.token();
+                let covered: BTreeSet<usize> = run
+                    .iter()
+                    .filter(|(_, range)| {
+                        range.start < token.offset_to && token.offset_from < range.end
+                    })
+                    .map(|(piece, _)| *piece)
+                    .collect();
+                if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
+                    if first != last {
+                        groups.insert(first, last);
+                    }
+                }
+            }
+        }
+        run.clear();
+        text.clear();
+    };
+    for (index, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Atom(atom)
+                if atom.is_plain()
+                    && (run.is_empty() || (atom.sign.is_empty() && atom.field.is_none())) =>
+            {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                let start = text.len();
+                text.push_str(atom.value);
+                run.push((index, start..text.len()));
+            }
+            Piece::Verbatim(space) if space.chars().all(char::is_whitespace) => {}
+            Piece::Atom(atom) if atom.is_plain() => {
+                // A sign or field prefix starts a new run.
+                flush(&mut run, &mut text);
+                text.push_str(atom.value);
+                run.push((index, 0..text.len()));
+            }
+            _ => flush(&mut run, &mut text),
+        }
+    }
+    flush(&mut run, &mut text);
+    groups
+}
+
+/// Splits a query into whitespace, parentheses, phrases and atoms.
+fn lex(query: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    while i < query.len() {
+        let start = i;
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            while i < query.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            pieces.push(Piece::Verbatim(&query[start..i]));
+        } else if c == b'(' || c == b')' {
+            i += 1;
+            pieces.push(Piece::Verbatim(&query[start..i]));
+        } else if c == b'"' {
+            i = phrase_end(query, i);
+            pieces.push(Piece::Phrase(&query[start..i]));
+        } else {
+            while i < query.len()
+                && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b'"')
+            {
+                i += 1;
+            }
+            let word = &query[start..i];
+            let (sign, rest) = match word.as_bytes().first() {
+                Some(b'+' | b'-') => word.split_at(1),
+                _ => ("", word),
+            };
+            let (field, value) = match rest.split_once(':') {
+                Some((field, value))
+                    if !field.is_empty()
+                        && field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    (Some(field), value)
+                }
+                _ => (None, rest),
+            };
+            let mut phrase = None;
+            if field.is_some() && value.is_empty() && i < query.len() && bytes[i] == b'"' {
+                let end = phrase_end(query, i);
+                phrase = Some(&query[i..end]);
+                i = end;
+            }
+            pieces.push(Piece::Atom(Atom { sign, field, value, phrase }));
+        }
+    }
+    pieces
+}
+
+/// The byte after the phrase that starts at `start` (a `"`), honouring `\"`; the
+/// end of the query if the quote is never closed (the parser reports that).
+fn phrase_end(query: &str, start: usize) -> usize {
+    let bytes = query.as_bytes();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    query.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACETS: FacetFields<'static> =
+        FacetFields { plain: &["source", "folder"], entity: "entity" };
+
+    fn rw(query: &str) -> String {
+        let aliases = Arc::new(Aliases::built_in().unwrap());
+        rewrite(&aliases, query, FACETS).unwrap()
+    }
+
+    #[test]
+    fn multi_word_variants_are_quoted_outside_phrases() {
+        assert_eq!(rw("Islamic State"), "\"Islamic State\"");
+        assert_eq!(rw("Islamic State Sirte hotel"), "\"Islamic State\" Sirte hotel");
+        assert_eq!(rw("\"Islamic State fighters\" Sirte"), "\"Islamic State fighters\" Sirte");
+        assert_eq!(rw("title:Islamic State"), "title:\"Islamic State\"");
+        assert_eq!(rw("Islamic AND State"), "Islamic AND State");
+        assert_eq!(rw("Daesh Sirte"), "Daesh Sirte");
+        assert_eq!(
+            rw("Islamic State of Iraq and the Levant"),
+            "\"Islamic State of Iraq and the Levant\""
+        );
+        assert_eq!(rw("(Islamic State OR Nusra)"), "(\"Islamic State\" OR Nusra)");
+    }
+
+    #[test]
+    fn apostrophes_are_quoted_because_tantivy_reads_them_as_phrases() {
+        assert_eq!(rw("Da'esh"), "\"Da'esh\"");
+        assert_eq!(rw("ISIL's"), "\"ISIL's\"");
+    }
+
+    #[test]
+    fn facet_values_become_paths() {
+        assert_eq!(rw("entity:Daesh"), "entity:\"/organization/ISIS\"");
+        assert_eq!(rw("-entity:\"Islamic State\" Sirte"), "-entity:\"/organization/ISIS\" Sirte");
+        assert_eq!(rw("source:FNA"), "source:\"/FNA\"");
+        assert_eq!(rw("folder:/bbc/business"), "folder:\"/bbc/business\"");
+        let aliases = Arc::new(Aliases::built_in().unwrap());
+        assert!(rewrite(&aliases, "entity:Atlantis", FACETS).unwrap_err().contains("Atlantis"));
+    }
+
+    #[test]
+    fn syntax_is_left_alone() {
+        assert_eq!(
+            rw("date:[2016-01-01T00:00:00Z TO 2017-01-01T00:00:00Z]"),
+            "date:[2016-01-01T00:00:00Z TO 2017-01-01T00:00:00Z]"
+        );
+        assert_eq!(rw("+Sirte -Misrata hotel^2 \"unclosed"), "+Sirte -Misrata hotel^2 \"unclosed");
+    }
+}

@@ -1,0 +1,139 @@
+//! Errors: every variant names the file, index, line or query it is about, so
+//! that one line on stderr tells the user what to fix.
+
+use std::path::PathBuf;
+
+use crate::corpus::article::ParseError;
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop a newsearch command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("{}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An article file could not be parsed.
+    #[error(transparent)]
+    Article(#[from] ParseError),
+    /// The alias table is malformed or inconsistent.
+    #[error("{}:{line}: {message}", path.display())]
+    AliasTable {
+        /// The table file (or the built-in table's name).
+        path: PathBuf,
+        /// 1-based line of the offending entry.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The query text is not valid.
+    #[error("query {query:?}: {message}")]
+    Query {
+        /// The query as the user wrote it.
+        query: String,
+        /// What is wrong, and where.
+        message: String,
+    },
+    /// A command-line value is not valid (beyond what clap checks).
+    #[error("{0}")]
+    Usage(String),
+    /// There is no index where one was expected.
+    #[error("no index at {}: run `newsearch index CORPUS --index {}` first", path.display(), path.display())]
+    NoIndex {
+        /// The index folder.
+        path: PathBuf,
+    },
+    /// A folder that newsearch would write to is not one of its indexes.
+    #[error("{} is not a newsearch index ({reason}); refusing to touch it: choose a new or empty folder with --index", path.display())]
+    NotAnIndex {
+        /// The folder.
+        path: PathBuf,
+        /// Why it was judged not to be an index.
+        reason: String,
+    },
+    /// The index was built by an incompatible version of newsearch.
+    #[error("{}: index format {found}, this newsearch reads format {expected}: rebuild it with `newsearch index --rebuild CORPUS --index {}`", path.display(), path.display())]
+    IndexVersion {
+        /// The index folder.
+        path: PathBuf,
+        /// The format found.
+        found: String,
+        /// The format this build reads.
+        expected: u32,
+    },
+    /// The index was built with another alias table than the one given.
+    #[error("{}: the index was built with alias table {stored}, this run has {given}: re-run with --rebuild to re-analyze every article with the new table", path.display())]
+    AliasMismatch {
+        /// The index folder.
+        path: PathBuf,
+        /// Fingerprint of the table in the index.
+        stored: String,
+        /// Fingerprint of this run's table.
+        given: String,
+    },
+    /// Another process holds the index's writer lock.
+    #[error("{}: another `newsearch index` is writing this index ({holder}); wait for it to finish", path.display())]
+    Locked {
+        /// The index folder.
+        path: PathBuf,
+        /// Who holds it, as recorded when it took the lock.
+        holder: String,
+    },
+    /// Tantivy failed on the index.
+    #[error("{}", path.display())]
+    Index {
+        /// The index folder.
+        path: PathBuf,
+        /// Tantivy's error.
+        #[source]
+        source: tantivy::TantivyError,
+    },
+}
+
+impl Error {
+    /// Whether the user asked for something invalid (exit code 2) rather than
+    /// the run failing (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Query { .. } | Error::Usage(_) | Error::AliasTable { .. })
+    }
+
+    /// Whether a broken pipe caused this (`newsearch query x | head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// Wraps a tantivy error about the index at `path`.
+    pub fn index(path: impl Into<PathBuf>) -> impl FnOnce(tantivy::TantivyError) -> Error {
+        let path = path.into();
+        move |source| Error::Index { path, source }
+    }
+
+    /// Wraps an I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+}
+
+/// The message and all its causes on one line, joined by `: `.
+pub fn report(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        // Some sources (tantivy's) already repeat their own cause.
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = c.source();
+    }
+    message.replace(['\n', '\r'], " ")
+}

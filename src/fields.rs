@@ -1,0 +1,124 @@
+//! The tantivy schema: the only place field names are spelled. See
+//! `schema/fields.md` for the same list written for users.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, STORED,
+    STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use crate::analysis::ANALYZER;
+
+/// Stable document id: the record's own id, else its path relative to the
+/// corpus root's parent (plus `#line` for a record of a multi-record file).
+pub const ID: &str = "id";
+/// The file the document came from, as walked; also the key for incremental runs.
+pub const PATH: &str = "path";
+/// Headline.
+pub const TITLE: &str = "title";
+/// Article text without the scraper trailer.
+pub const BODY: &str = "body";
+/// Headlines of other articles left by the scraper: searchable only with `related:`.
+pub const RELATED: &str = "related";
+/// Publication date, UTC.
+pub const DATE: &str = "date";
+/// Outlet, as a facet (`/FNA`).
+pub const SOURCE: &str = "source";
+/// The file's folder relative to the corpus root's parent, as a facet (`/bbc/business`).
+pub const FOLDER: &str = "folder";
+/// Canonical entities mentioned in title or body, as a facet (`/organization/ISIS`).
+pub const ENTITY: &str = "entity";
+/// Link to the article, if the record had one.
+pub const URL: &str = "url";
+/// The file's modification time (ns) when it was indexed: to skip unchanged files.
+pub const FILE_MODIFIED: &str = "file_modified";
+/// The file's length when it was indexed: to skip unchanged files.
+pub const FILE_LEN: &str = "file_len";
+
+/// Fields a query searches when it names none.
+pub const DEFAULT_SEARCH: [&str; 2] = [TITLE, BODY];
+/// Facet fields whose query values are plain names.
+pub const NAME_FACETS: [&str; 2] = [SOURCE, FOLDER];
+
+/// Handles of every field.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// See [`ID`].
+    pub id: Field,
+    /// See [`PATH`].
+    pub path: Field,
+    /// See [`TITLE`].
+    pub title: Field,
+    /// See [`BODY`].
+    pub body: Field,
+    /// See [`RELATED`].
+    pub related: Field,
+    /// See [`DATE`].
+    pub date: Field,
+    /// See [`SOURCE`].
+    pub source: Field,
+    /// See [`FOLDER`].
+    pub folder: Field,
+    /// See [`ENTITY`].
+    pub entity: Field,
+    /// See [`URL`].
+    pub url: Field,
+    /// See [`FILE_MODIFIED`].
+    pub file_modified: Field,
+    /// See [`FILE_LEN`].
+    pub file_len: Field,
+}
+
+/// The schema of a newsearch index, and handles of its fields.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    // Positions make phrase queries work; stored text makes snippets.
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: builder.add_text_field(ID, STRING | STORED),
+        path: builder.add_text_field(PATH, TextOptions::from(STRING | STORED).set_fast("raw")),
+        title: builder.add_text_field(TITLE, text.clone()),
+        body: builder.add_text_field(BODY, text.clone()),
+        related: builder.add_text_field(RELATED, text),
+        date: builder.add_date_field(
+            DATE,
+            DateOptions::default()
+                .set_indexed()
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        source: builder.add_facet_field(SOURCE, FacetOptions::default().set_stored()),
+        folder: builder.add_facet_field(FOLDER, FacetOptions::default().set_stored()),
+        entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
+        url: builder.add_text_field(URL, STRING | STORED),
+        file_modified: builder.add_i64_field(FILE_MODIFIED, NumericOptions::default().set_fast()),
+        file_len: builder.add_u64_field(FILE_LEN, NumericOptions::default().set_fast()),
+    };
+    (builder.build(), fields)
+}
+
+impl Fields {
+    /// Handles for an index's schema; `None` if a field is missing, i.e. the
+    /// index was not made by this version of newsearch.
+    pub fn from_schema(schema: &Schema) -> Option<Fields> {
+        let get = |name| schema.get_field(name).ok();
+        Some(Fields {
+            id: get(ID)?,
+            path: get(PATH)?,
+            title: get(TITLE)?,
+            body: get(BODY)?,
+            related: get(RELATED)?,
+            date: get(DATE)?,
+            source: get(SOURCE)?,
+            folder: get(FOLDER)?,
+            entity: get(ENTITY)?,
+            url: get(URL)?,
+            file_modified: get(FILE_MODIFIED)?,
+            file_len: get(FILE_LEN)?,
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! The only code that creates, opens and commits a tantivy `Index`. Every index
+//! it returns has the analyzer registered (tantivy saves only its name), built
+//! from the alias table stored in the index's own last commit.
+//!
+//! An index folder holds tantivy's files plus `newsearch.json`, the marker that
+//! says which index format wrote it. newsearch never deletes or writes into a
+//! folder without that marker unless the folder is empty.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::{Index, IndexWriter, TantivyError};
+
+use crate::analysis::{self, Aliases};
+use crate::error::{Error, Result};
+use crate::fields::{self, Fields};
+
+/// The index format this build reads and writes. Bump it when the schema or the
+/// meaning of the stored data changes.
+pub const FORMAT: u32 = 1;
+
+/// The marker file in every index folder.
+pub const MARKER_FILE: &str = "newsearch.json";
+
+/// Who holds the writer lock, for the message a second writer gets.
+const WRITER_FILE: &str = "newsearch-writer.txt";
+
+/// The writer lock tantivy takes, which a killed process releases with its file
+/// handles (it is an OS file lock, not the file's existence).
+const TANTIVY_LOCK_FILE: &str = ".tantivy-writer.lock";
+
+#[derive(Serialize, Deserialize)]
+struct Marker {
+    format: u32,
+    created_by: String,
+}
+
+/// What every commit records about itself, in tantivy's commit payload: the
+/// alias table travels with the documents it analyzed, atomically.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CommitInfo {
+    /// Index format.
+    pub format: u32,
+    /// `newsearch` version that made the commit.
+    pub newsearch_version: String,
+    /// Fingerprint of the alias table the documents were analyzed with.
+    pub aliases_fingerprint: String,
+    /// The alias table itself.
+    pub aliases: String,
+}
+
+/// An opened index with its fields and the alias table it was built with.
+pub struct Store {
+    /// The tantivy index, analyzer registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// The alias table of the index.
+    pub aliases: Arc<Aliases>,
+    /// The index folder.
+    pub dir: PathBuf,
+    /// The last commit's record; `None` before the first commit.
+    pub commit: Option<CommitInfo>,
+}
+
+/// Opens a committed index for reading, with the alias table stored in it.
+pub fn open(dir: &Path) -> Result<Store> {
+    if !dir.join("meta.json").is_file() {
+        return Err(Error::NoIndex { path: dir.to_path_buf() });
+    }
+    check_marker(dir)?;
+    let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+    let commit =
+        read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
+    let origin = dir.join("meta.json");
+    let aliases = Arc::new(Aliases::parse(&commit.aliases, &origin)?);
+    finish_open(index, dir, aliases, Some(commit))
+}
+
+/// An index opened for writing: the store, and its writer holding the lock.
+pub struct WriteSession {
+    /// The index.
+    pub store: Store,
+    /// Its only writer.
+    pub writer: IndexWriter,
+}
+
+/// How to open an index for writing.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// Indexing threads.
+    pub threads: usize,
+    /// Total memory budget for the writer's buffers, in bytes.
+    pub memory_bytes: usize,
+    /// Start over: drop every document at the next commit.
+    pub rebuild: bool,
+}
+
+/// Opens (or creates) the index at `dir` for writing with `aliases`.
+///
+/// Refuses a folder that holds anything but a newsearch index, an index made with
+/// another alias table or format (unless `rebuild`), and an index another process
+/// is writing.
+pub fn open_for_writing(
+    dir: &Path,
+    aliases: Arc<Aliases>,
+    options: &WriteOptions,
+) -> Result<WriteSession> {
+    let fresh = prepare_folder(dir, options.rebuild)?;
+    let index = if fresh {
+        let (schema, _) = fields::schema();
+        let index = Index::create_in_dir(dir, schema).map_err(Error::index(dir))?;
+        let marker = Marker { format: FORMAT, created_by: version_string() };
+        let json = serde_json::to_string_pretty(&marker).unwrap_or_default();
+        fs::write(dir.join(MARKER_FILE), json).map_err(Error::io(dir.join(MARKER_FILE)))?;
+        index
+    } else {
+        Index::open_in_dir(dir).map_err(Error::index(dir))?
+    };
+    let commit = read_commit(&index, dir)?;
+    if let Some(stored) = &commit {
+        if stored.aliases_fingerprint != aliases.fingerprint() && !options.rebuild {
+            return Err(Error::AliasMismatch {
+                path: dir.to_path_buf(),
+                stored: stored.aliases_fingerprint.clone(),
+                given: aliases.fingerprint().to_owned(),
+            });
+        }
+    }
+    let store = finish_open(index, dir, aliases, commit)?;
+    let writer_options = IndexWriterOptions::builder()
+        .num_worker_threads(options.threads.max(1))
+        .memory_budget_per_thread(
+            (options.memory_bytes / options.threads.max(1))
+                .clamp(MIN_BUDGET_PER_THREAD, MAX_BUDGET_PER_THREAD),
+        )
+        .num_merge_threads(1)
+        .build();
+    let writer: IndexWriter =
+        store.index.writer_with_options(writer_options).map_err(|err| match err {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked {
+                path: dir.to_path_buf(),
+                holder: fs::read_to_string(dir.join(WRITER_FILE))
+                    .map_or_else(|_| "holder unknown".to_owned(), |s| s.trim().to_owned()),
+            },
+            other => Error::Index { path: dir.to_path_buf(), source: other },
+        })?;
+    // Segments of ~1/8 of the index are merged in bigger steps so a large run
+    // ends with few segments without ever merging everything at once.
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_num_segments(8);
+    writer.set_merge_policy(Box::new(policy));
+    let holder = format!(
+        "pid {}, started {}",
+        std::process::id(),
+        chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    // Informational only: the lock itself is tantivy's OS file lock.
+    let _ = fs::write(dir.join(WRITER_FILE), holder);
+    if options.rebuild {
+        writer.delete_all_documents().map_err(Error::index(dir))?;
+    }
+    Ok(WriteSession { store, writer })
+}
+
+/// tantivy's limits on the per-thread arena.
+const MIN_BUDGET_PER_THREAD: usize = 15_000_000;
+const MAX_BUDGET_PER_THREAD: usize = 4_000_000_000;
+
+impl WriteSession {
+    /// Commits everything added or deleted so far, with this store's alias table
+    /// in the payload, then waits for merges to finish.
+    pub fn commit(self) -> Result<Store> {
+        let WriteSession { mut store, mut writer } = self;
+        let info = CommitInfo {
+            format: FORMAT,
+            newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
+            aliases_fingerprint: store.aliases.fingerprint().to_owned(),
+            aliases: store.aliases.source_text().to_owned(),
+        };
+        let payload = serde_json::to_string(&info).unwrap_or_default();
+        let dir = store.dir.clone();
+        let mut prepared = writer.prepare_commit().map_err(Error::index(&dir))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(Error::index(&dir))?;
+        writer.wait_merging_threads().map_err(Error::index(&dir))?;
+        let _ = fs::remove_file(dir.join(WRITER_FILE));
+        store.commit = Some(info);
+        Ok(store)
+    }
+
+    /// Drops everything since the last commit.
+    pub fn abandon(self) {
+        let WriteSession { store, mut writer } = self;
+        let _ = writer.rollback();
+        drop(writer);
+        let _ = fs::remove_file(store.dir.join(WRITER_FILE));
+    }
+}
+
+fn finish_open(
+    index: Index,
+    dir: &Path,
+    aliases: Arc<Aliases>,
+    commit: Option<CommitInfo>,
+) -> Result<Store> {
+    let fields = Fields::from_schema(&index.schema()).ok_or_else(|| Error::IndexVersion {
+        path: dir.to_path_buf(),
+        found: "unknown (fields differ)".to_owned(),
+        expected: FORMAT,
+    })?;
+    index.tokenizers().register(analysis::ANALYZER, analysis::analyzer(&aliases));
+    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit })
+}
+
+/// The last commit's record, if the index was ever committed by newsearch.
+fn read_commit(index: &Index, dir: &Path) -> Result<Option<CommitInfo>> {
+    let metas = index.load_metas().map_err(Error::index(dir))?;
+    let Some(payload) = metas.payload else { return Ok(None) };
+    let info: CommitInfo = serde_json::from_str(&payload).map_err(|err| Error::IndexVersion {
+        path: dir.to_path_buf(),
+        found: format!("unreadable commit record ({err})"),
+        expected: FORMAT,
+    })?;
+    if info.format != FORMAT {
+        return Err(Error::IndexVersion {
+            path: dir.to_path_buf(),
+            found: info.format.to_string(),
+            expected: FORMAT,
+        });
+    }
+    Ok(Some(info))
+}
+
+/// Checks that `dir` holds a newsearch index of this format.
+fn check_marker(dir: &Path) -> Result<()> {
+    let path = dir.join(MARKER_FILE);
+    let text = fs::read_to_string(&path).map_err(|_| Error::NotAnIndex {
+        path: dir.to_path_buf(),
+        reason: format!("no {MARKER_FILE}"),
+    })?;
+    let marker: Marker = serde_json::from_str(&text).map_err(|_| Error::NotAnIndex {
+        path: dir.to_path_buf(),
+        reason: format!("{MARKER_FILE} is not newsearch's"),
+    })?;
+    if marker.format != FORMAT {
+        return Err(Error::IndexVersion {
+            path: dir.to_path_buf(),
+            found: marker.format.to_string(),
+            expected: FORMAT,
+        });
+    }
+    Ok(())
+}
+
+/// Makes sure `dir` may be written; returns whether a new index must be created.
+/// With `rebuild`, an index of another format is deleted, but only if its marker
+/// proves newsearch made it.
+fn prepare_folder(dir: &Path, rebuild: bool) -> Result<bool> {
+    match fs::read_dir(dir) {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).map_err(Error::io(dir))?;
+            return Ok(true);
+        }
+        Err(err) => return Err(Error::Io { path: dir.to_path_buf(), source: err }),
+        Ok(mut entries) => {
+            if entries.next().is_none() {
+                return Ok(true);
+            }
+        }
+    }
+    if !dir.join(MARKER_FILE).is_file() {
+        return Err(Error::NotAnIndex {
+            path: dir.to_path_buf(),
+            reason: format!("it is not empty and has no {MARKER_FILE}"),
+        });
+    }
+    match check_marker(dir) {
+        Ok(()) if dir.join("meta.json").is_file() => Ok(false),
+        // A marker without meta.json: creation was interrupted; start again.
+        Ok(()) => Ok(true),
+        Err(Error::IndexVersion { .. }) if rebuild => {
+            remove_index_files(dir)?;
+            Ok(true)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Deletes a newsearch index's own files (and nothing it did not write).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    for entry in fs::read_dir(dir).map_err(Error::io(dir))? {
+        let entry = entry.map_err(Error::io(dir))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name == TANTIVY_LOCK_FILE
+            || name == ".tantivy-meta.lock"
+            || name == MARKER_FILE
+            || name == WRITER_FILE
+            || is_segment_file(&name);
+        if ours {
+            fs::remove_file(entry.path()).map_err(Error::io(entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// tantivy segment files: a 32-hex-digit id and a known extension.
+fn is_segment_file(name: &str) -> bool {
+    let Some((id, _ext)) = name.split_once('.') else { return false };
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn version_string() -> String {
+    format!("newsearch {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Total size of the files in the index folder, in bytes.
+pub fn size_on_disk(dir: &Path) -> u64 {
+    fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(fs::Metadata::is_file)
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,2 @@
+//! Integration tests: run the real `newsearch` binary on real files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
