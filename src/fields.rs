@@ -79,7 +79,7 @@ pub fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: builder.add_text_field(ID, STRING | STORED),
-        path: builder.add_text_field(PATH, TextOptions::from(STRING | STORED).set_fast("raw")),
+        path: builder.add_text_field(PATH, (STRING | STORED).set_fast("raw")),
         title: builder.add_text_field(TITLE, text.clone()),
         body: builder.add_text_field(BODY, text.clone()),
         related: builder.add_text_field(RELATED, text),

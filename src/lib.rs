@@ -8,3 +8,8 @@ pub mod fields;
 pub mod store;
 
 pub use error::{Error, Result};
+pub mod indexer;
+pub mod output;
+pub mod query;
+pub mod searcher;
+pub mod stats;

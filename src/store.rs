@@ -122,14 +122,15 @@ pub fn open_for_writing(
         Index::open_in_dir(dir).map_err(Error::index(dir))?
     };
     let commit = read_commit(&index, dir)?;
-    if let Some(stored) = &commit {
-        if stored.aliases_fingerprint != aliases.fingerprint() && !options.rebuild {
-            return Err(Error::AliasMismatch {
-                path: dir.to_path_buf(),
-                stored: stored.aliases_fingerprint.clone(),
-                given: aliases.fingerprint().to_owned(),
-            });
-        }
+    if let Some(stored) = &commit
+        && stored.aliases_fingerprint != aliases.fingerprint()
+        && !options.rebuild
+    {
+        return Err(Error::AliasMismatch {
+            path: dir.to_path_buf(),
+            stored: stored.aliases_fingerprint.clone(),
+            given: aliases.fingerprint().to_owned(),
+        });
     }
     let store = finish_open(index, dir, aliases, commit)?;
     let writer_options = IndexWriterOptions::builder()
@@ -323,13 +324,11 @@ fn version_string() -> String {
 
 /// Total size of the files in the index folder, in bytes.
 pub fn size_on_disk(dir: &Path) -> u64 {
-    fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok()?.metadata().ok())
-                .filter(fs::Metadata::is_file)
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(fs::Metadata::is_file)
+            .map(|m| m.len())
+            .sum()
+    })
 }

@@ -1,2 +1,7 @@
 //! Integration tests: run the real `newsearch` binary on real files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+mod index_cmd;
+mod query_cmd;

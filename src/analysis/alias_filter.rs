@@ -115,10 +115,10 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         let mut words = 1;
         let mut best = None;
         loop {
-            if let Some(found) = aliases.terminal(node) {
-                if self.spelling_fits(found, words) {
-                    best = Some((found, words));
-                }
+            if let Some(found) = aliases.terminal(node)
+                && self.spelling_fits(found, words)
+            {
+                best = Some((found, words));
             }
             if !aliases.has_children(node) || (self.pending.len() <= words && !self.read_ahead()) {
                 break;
@@ -176,9 +176,9 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
             lowercase_into(&self.token.text, &mut self.lower);
             match self.stemmer {
                 Some(stemmer) => {
-                    let stemmed = stemmer.stem(&self.lower);
+                    let stem = stemmer.stem(&self.lower);
                     self.token.text.clear();
-                    self.token.text.push_str(&stemmed);
+                    self.token.text.push_str(&stem);
                 }
                 None => std::mem::swap(&mut self.token.text, &mut self.lower),
             }

@@ -107,22 +107,17 @@ impl Aliases {
 
     /// Parses and validates table text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Aliases> {
-        let syntax_error = |line: usize, message: String| Error::AliasTable {
-            path: origin.to_path_buf(),
-            line,
-            message,
-        };
         let file: TableFile = toml::from_str(text).map_err(|err| {
             let line = err.span().map_or(1, |span| line_of(text, span.start));
-            syntax_error(line, err.message().trim_end_matches('.').to_owned())
+            table_error(origin, line, err.message().trim_end_matches('.').to_owned())
         })?;
         if *file.version.get_ref() != 1 {
-            return Err(syntax_error(
+            return Err(table_error(
+                origin,
                 line_of(text, file.version.span().start),
                 format!("unsupported table version {}, expected 1", file.version.get_ref()),
             ));
         }
-
         let mut table = Aliases {
             entities: Vec::with_capacity(file.entity.len()),
             nodes: vec![TrieNode::default()],
@@ -130,115 +125,113 @@ impl Aliases {
             fingerprint: String::new(),
             source_text: text.to_owned(),
         };
-        // Lowercased word sequence → (entity name, line) of its first owner, to
-        // reject a spelling that two entities claim.
-        let mut owners: BTreeMap<Vec<String>, (String, usize)> = BTreeMap::new();
-        let mut terms: BTreeMap<String, String> = BTreeMap::new();
-
+        let mut claims = Claims::default();
         for entry in &file.entity {
-            let name = entry.name.get_ref().trim();
-            let entry_line = line_of(text, entry.name.span().start);
-            let invalid = |line: usize, message: String| {
-                syntax_error(line, format!("entity `{name}`: {message}"))
-            };
-            if name.is_empty() || name.contains('/') {
-                return Err(invalid(entry_line, "a name must be non-empty and without `/`".into()));
-            }
-            let kind = entry.kind.get_ref().trim();
-            if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-                return Err(invalid(
-                    line_of(text, entry.kind.span().start),
-                    format!("kind {kind:?} must be one lowercase word such as `organization`"),
-                ));
-            }
-            let term = canonical_term(name);
-            if term.is_empty() {
-                return Err(invalid(
-                    entry_line,
-                    "a name needs at least one letter or digit".into(),
-                ));
-            }
-            if let Some(other) = terms.insert(term.clone(), name.to_owned()) {
-                return Err(invalid(
-                    entry_line,
-                    format!("its index term `{term}` is also `{other}`'s"),
-                ));
-            }
-            let id = EntityId::try_from(table.entities.len())
-                .map_err(|_| invalid(entry_line, "too many entities".into()))?;
-
-            let acronym_keys: Vec<Vec<String>> =
-                entry.acronyms.iter().map(|a| lowercase_words(a.get_ref())).collect();
-            // The name is always a spelling of its entity; it is case-insensitive
-            // unless the table lists it as an acronym.
-            let name_spanned = Spanned::new(entry.name.span(), name.to_owned());
-            let mut spellings: Vec<(&Spanned<String>, bool)> = Vec::new();
-            if !acronym_keys.contains(&lowercase_words(name)) {
-                spellings.push((&name_spanned, false));
-            }
-            spellings.extend(entry.variants.iter().map(|v| (v, false)));
-            spellings.extend(entry.acronyms.iter().map(|a| (a, true)));
-
-            for (spelling, exact) in spellings {
-                let line = line_of(text, spelling.span().start);
-                let words = super::split_words(spelling.get_ref());
-                if words.is_empty() {
-                    return Err(invalid(line, format!("empty variant {:?}", spelling.get_ref())));
-                }
-                let key: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-                match owners.get(&key) {
-                    Some((owner, _)) if owner == name => {
-                        // The same entity may list a spelling twice (as name and
-                        // variant); the case-insensitive one is kept.
-                        if exact {
-                            continue;
-                        }
-                    }
-                    Some((owner, owner_line)) => {
-                        return Err(invalid(
-                            line,
-                            format!(
-                                "variant {:?} also belongs to `{owner}` (line {owner_line})",
-                                spelling.get_ref()
-                            ),
-                        ));
-                    }
-                    None => {
-                        owners.insert(key.clone(), (name.to_owned(), line));
-                    }
-                }
-                table.insert(
-                    &key,
-                    VariantMatch {
-                        entity: id,
-                        variant: spelling.get_ref().clone(),
-                        exact_words: exact.then_some(words),
-                    },
-                );
-            }
-            table.entities.push(Entity {
-                name: name.to_owned(),
-                kind: kind.to_owned(),
-                term,
-                variants: entry.variants.iter().map(|v| v.get_ref().clone()).collect(),
-                acronyms: entry.acronyms.iter().map(|a| a.get_ref().clone()).collect(),
-            });
+            table.add_entity(entry, text, origin, &mut claims)?;
         }
         table.fingerprint = table.compute_fingerprint();
         Ok(table)
     }
 
+    /// Validates one `[[entity]]` and adds its spellings to the trie.
+    fn add_entity(
+        &mut self,
+        entry: &EntityEntry,
+        text: &str,
+        origin: &Path,
+        claims: &mut Claims,
+    ) -> Result<()> {
+        let name = entry.name.get_ref().trim();
+        let entry_line = line_of(text, entry.name.span().start);
+        let invalid = |line: usize, message: String| {
+            table_error(origin, line, format!("entity `{name}`: {message}"))
+        };
+        if name.is_empty() || name.contains('/') {
+            return Err(invalid(entry_line, "a name must be non-empty and without `/`".into()));
+        }
+        let kind = entry.kind.get_ref().trim();
+        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+            return Err(invalid(
+                line_of(text, entry.kind.span().start),
+                format!("kind {kind:?} must be one lowercase word such as `organization`"),
+            ));
+        }
+        let term = canonical_term(name);
+        if term.is_empty() {
+            return Err(invalid(entry_line, "a name needs at least one letter or digit".into()));
+        }
+        if let Some(other) = claims.terms.insert(term.clone(), name.to_owned()) {
+            return Err(invalid(
+                entry_line,
+                format!("its index term `{term}` is also `{other}`'s"),
+            ));
+        }
+        let id = EntityId::try_from(self.entities.len())
+            .map_err(|_| invalid(entry_line, "too many entities".into()))?;
+
+        // The name is always a spelling of its entity; it is case-insensitive
+        // unless the table lists it as an acronym.
+        let name_is_acronym =
+            entry.acronyms.iter().any(|a| lowercase_words(a.get_ref()) == lowercase_words(name));
+        let name_spanned = Spanned::new(entry.name.span(), name.to_owned());
+        let mut spellings: Vec<(&Spanned<String>, bool)> = Vec::new();
+        if !name_is_acronym {
+            spellings.push((&name_spanned, false));
+        }
+        spellings.extend(entry.variants.iter().map(|v| (v, false)));
+        spellings.extend(entry.acronyms.iter().map(|a| (a, true)));
+
+        for (spelling, exact) in spellings {
+            let line = line_of(text, spelling.span().start);
+            let words = super::split_words(spelling.get_ref());
+            if words.is_empty() {
+                return Err(invalid(line, format!("empty variant {:?}", spelling.get_ref())));
+            }
+            let key: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+            match claims.owners.get(&key) {
+                // The same entity may list a spelling twice (as name and as
+                // variant); the case-insensitive one is kept.
+                Some((owner, _)) if owner == name && exact => continue,
+                Some((owner, _)) if owner == name => {}
+                Some((owner, owner_line)) => {
+                    return Err(invalid(
+                        line,
+                        format!(
+                            "variant {:?} also belongs to `{owner}` (line {owner_line})",
+                            spelling.get_ref()
+                        ),
+                    ));
+                }
+                None => {
+                    claims.owners.insert(key.clone(), (name.to_owned(), line));
+                }
+            }
+            let exact_words = exact.then_some(words);
+            self.insert(
+                &key,
+                VariantMatch { entity: id, variant: spelling.get_ref().clone(), exact_words },
+            );
+        }
+        self.entities.push(Entity {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            term,
+            variants: entry.variants.iter().map(|v| v.get_ref().clone()).collect(),
+            acronyms: entry.acronyms.iter().map(|a| a.get_ref().clone()).collect(),
+        });
+        Ok(())
+    }
+
     fn insert(&mut self, key: &[String], found: VariantMatch) {
         let mut node = 0usize;
         for word in key {
-            let next = match self.nodes[node].children.get(word) {
-                Some(&child) => child as usize,
-                None => {
-                    let child = self.nodes.len();
-                    self.nodes.push(TrieNode::default());
-                    self.nodes[node].children.insert(word.clone(), child as u32);
-                    child
-                }
+            let next = if let Some(&child) = self.nodes[node].children.get(word) {
+                child as usize
+            } else {
+                let child = self.nodes.len();
+                self.nodes.push(TrieNode::default());
+                self.nodes[node].children.insert(word.clone(), child as u32);
+                child
             };
             node = next;
         }
@@ -337,6 +330,20 @@ impl Aliases {
     }
 }
 
+/// Spellings and index terms already claimed, to reject a spelling or term
+/// that two entities share.
+#[derive(Default)]
+struct Claims {
+    /// Lowercased word sequence → (entity name, line) of its first owner.
+    owners: BTreeMap<Vec<String>, (String, usize)>,
+    /// Index term → entity name.
+    terms: BTreeMap<String, String>,
+}
+
+fn table_error(origin: &Path, line: usize, message: String) -> Error {
+    Error::AliasTable { path: origin.to_path_buf(), line, message }
+}
+
 /// The index term for an entity name: lowercase letters and digits only, so that
 /// `al-Qaeda` becomes `alqaeda` and no stemmer rule applies to it.
 fn canonical_term(name: &str) -> String {
@@ -349,7 +356,7 @@ fn lowercase_words(text: &str) -> Vec<String> {
 
 /// 1-based line number of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
 /// Where a table came from, for messages: a file, or the built-in one.

@@ -167,10 +167,10 @@ fn variant_groups(
                     })
                     .map(|(piece, _)| *piece)
                     .collect();
-                if let (Some(&first), Some(&last)) = (covered.first(), covered.last()) {
-                    if first != last {
-                        groups.insert(first, last);
-                    }
+                if let (Some(&first), Some(&last)) = (covered.first(), covered.last())
+                    && first != last
+                {
+                    groups.insert(first, last);
                 }
             }
         }

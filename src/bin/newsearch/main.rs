@@ -1,1 +1,327 @@
-fn main() {}
+//! The `newsearch` command: parse arguments, call the library, report errors,
+//! return the exit code. No search logic lives here.
+
+mod cli;
+mod progress;
+
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use newsearch::analysis::{self, Aliases};
+use newsearch::corpus::article::{ParseOptions, SlashDates};
+use newsearch::corpus::dates::parse_date_bound;
+use newsearch::error::{Error, Result, report};
+use newsearch::indexer::{self, IndexEvent, IndexOptions};
+use newsearch::output::{self, Format, Style, human, json};
+use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
+use newsearch::searcher::Searcher;
+use newsearch::{stats, store};
+use serde::Serialize;
+
+use crate::cli::{
+    AliasesArgs, Cli, ColorArg, Command, FacetArg, IndexArgs, PeriodArg, QueryArgs, QueryFormat,
+    ReportFormat, SortArg, StatsArgs,
+};
+
+/// What a command reports when it did its job.
+enum Outcome {
+    Done,
+    /// Some lines of a batch were rejected (exit 2), the rest ran.
+    BatchErrors,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Index(args) => run_index(&args),
+        Command::Query(args) => run_query(&args),
+        Command::Stats(args) => run_stats(&args),
+        Command::Aliases(args) => run_aliases(&args),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::BatchErrors) => ExitCode::from(2),
+        // `newsearch query x | head` closes the pipe early: that is not a failure.
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsearch: {}", report(&err));
+            ExitCode::from(if err.is_usage() { 2 } else { 1 })
+        }
+    }
+}
+
+/// stdout, buffered; write errors become `Error::Io` so a broken pipe is seen.
+fn stdout_error(err: io::Error) -> Error {
+    Error::Io { path: "<stdout>".into(), source: err }
+}
+
+fn run_index(args: &IndexArgs) -> Result<Outcome> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let options = IndexOptions {
+        corpus: args.corpus.clone(),
+        index_dir: args.index.dir.clone(),
+        rebuild: args.rebuild,
+        writer_threads: args.threads.map_or(cores.min(8), usize::from),
+        parse_threads: cores,
+        memory_bytes: usize::try_from(args.memory_mb).unwrap_or(768) * 1_048_576,
+        aliases: args.aliases.clone(),
+        parse: ParseOptions {
+            slash_dates: if args.day_first { SlashDates::DayFirst } else { SlashDates::MonthFirst },
+            ..ParseOptions::default()
+        },
+    };
+    let json = args.format == ReportFormat::Json;
+    let bar = progress::Progress::new(!args.quiet && !json);
+    let on_event = |event: IndexEvent<'_>| bar.on_event(&event);
+    let summary = indexer::index_corpus(&options, &on_event);
+    bar.finish();
+    let summary = summary?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    if json {
+        serde_json::to_writer(&mut out, &json::IndexReportV1::new(&summary))
+            .map_err(io::Error::from)
+            .map_err(stdout_error)?;
+        writeln!(out).map_err(stdout_error)?;
+    } else if !args.quiet {
+        human::write_index_summary(&summary, &mut out).map_err(stdout_error)?;
+    }
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
+}
+
+fn run_query(args: &QueryArgs) -> Result<Outcome> {
+    let template = search_request(args)?;
+    let format = match args.format {
+        QueryFormat::Human => Format::Human,
+        QueryFormat::Json => Format::Json,
+        QueryFormat::Jsonl => Format::Jsonl,
+        QueryFormat::Csv => Format::Csv,
+    };
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let style = Style { color };
+    let searcher = Searcher::open(&args.index.dir)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+
+    let Some(batch) = &args.batch else {
+        let results = searcher.search(&template)?;
+        output::write_results(&results, format, style, true, &mut out).map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)?;
+        return Ok(Outcome::Done);
+    };
+    let lines: Box<dyn BufRead> = if batch == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(batch).map_err(Error::io(batch))?;
+        Box::new(io::BufReader::new(file))
+    };
+    let mut rejected = false;
+    let mut first = true;
+    for (number, line) in lines.lines().enumerate() {
+        let line = line.map_err(Error::io(batch))?;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let mut request = template.clone();
+        text.clone_into(&mut request.query);
+        match searcher.search(&request) {
+            Ok(results) => {
+                output::write_results(&results, format, style, first, &mut out)
+                    .map_err(stdout_error)?;
+                first = false;
+            }
+            Err(err) if err.is_usage() => {
+                rejected = true;
+                let message = report(&err);
+                output::write_query_error(text, &message, format, &mut out)
+                    .map_err(stdout_error)?;
+                eprintln!("newsearch: {}:{}: {message}", batch.display(), number + 1);
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    out.flush().map_err(stdout_error)?;
+    Ok(if rejected { Outcome::BatchErrors } else { Outcome::Done })
+}
+
+/// The request every query of this run starts from.
+fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
+    let date = |text: &Option<String>, end: bool, flag: &str| -> Result<_> {
+        text.as_deref()
+            .map(|t| {
+                parse_date_bound(t, SlashDates::MonthFirst, end).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--{flag} {t:?}: not a date (try 2016-09-04, 2016-09 or 2016)"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let mut request = SearchRequest::new(args.query.clone().unwrap_or_default());
+    request.limit = (!args.all).then_some(args.limit as usize);
+    request.offset = args.offset as usize;
+    request.since = date(&args.since, false, "since")?;
+    request.until = date(&args.until, true, "until")?;
+    if let (Some(since), Some(until)) = (request.since, request.until)
+        && since > until
+    {
+        return Err(Error::Usage("--since is after --until".into()));
+    }
+    request.filters = args
+        .filter
+        .iter()
+        .map(|filter| {
+            filter
+                .split_once(':')
+                .map(|(field, value)| (field.trim().to_owned(), value.to_owned()))
+                .filter(|(field, value)| !field.is_empty() && !value.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"
+                    ))
+                })
+        })
+        .collect::<Result<_>>()?;
+    request.facets = args
+        .facet
+        .iter()
+        .map(|facet| match facet {
+            FacetArg::Source => FacetKind::Source,
+            FacetArg::Folder => FacetKind::Folder,
+            FacetArg::Entity => FacetKind::Entity,
+            FacetArg::Year => FacetKind::Year,
+            FacetArg::Month => FacetKind::Month,
+        })
+        .collect();
+    request.facets.sort();
+    request.facets.dedup();
+    request.sort = match args.sort {
+        SortArg::Relevance => Sort::Relevance,
+        SortArg::Newest => Sort::Newest,
+        SortArg::Oldest => Sort::Oldest,
+    };
+    request.any = args.any;
+    request.timeline = args.timeline.map(|period| match period {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::Year => Period::Year,
+    });
+    request.explain = args.explain;
+    request.snippet_chars = args.snippet_chars as usize;
+    Ok(request)
+}
+
+fn run_stats(args: &StatsArgs) -> Result<Outcome> {
+    let stats = stats::index_stats(&args.index.dir)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        ReportFormat::Json => {
+            serde_json::to_writer(&mut out, &json::StatsReportV1::new(&stats))
+                .map_err(io::Error::from)
+                .map_err(stdout_error)?;
+            writeln!(out).map_err(stdout_error)?;
+        }
+        ReportFormat::Human => {
+            let style = Style {
+                color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            human::write_stats(&stats, style, &mut out).map_err(stdout_error)?;
+        }
+    }
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
+}
+
+/// `newsearch aliases --format json`.
+#[derive(Serialize)]
+struct AliasTableV1<'a> {
+    schema_version: u32,
+    fingerprint: &'a str,
+    entities: Vec<EntityV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntityV1<'a> {
+    name: &'a str,
+    kind: &'a str,
+    facet: String,
+    variants: &'a [String],
+    acronyms: &'a [String],
+}
+
+fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
+    let aliases = match &args.aliases {
+        Some(path) => Arc::new(Aliases::from_path(path)?),
+        None => match store::open(&args.index.dir) {
+            Ok(store) => store.aliases,
+            Err(Error::NoIndex { .. }) => Arc::new(Aliases::built_in()?),
+            Err(err) => return Err(err),
+        },
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let json = args.format == ReportFormat::Json;
+    if let Some(text) = &args.explain {
+        let tokens = analysis::explain(&aliases, text);
+        if json {
+            serde_json::to_writer(&mut out, &tokens)
+                .map_err(io::Error::from)
+                .map_err(stdout_error)?;
+            writeln!(out).map_err(stdout_error)?;
+        } else {
+            for token in &tokens {
+                let alias = match (&token.entity, &token.variant) {
+                    (Some(entity), Some(variant)) => format!("  <- {entity} (variant {variant:?})"),
+                    _ => String::new(),
+                };
+                writeln!(
+                    out,
+                    "{:>4}  {:>5}..{:<5} {:<20} {:?}{alias}",
+                    token.position, token.offsets[0], token.offsets[1], token.term, token.written
+                )
+                .map_err(stdout_error)?;
+            }
+        }
+    } else if json {
+        let table = AliasTableV1 {
+            schema_version: json::SCHEMA_VERSION,
+            fingerprint: aliases.fingerprint(),
+            entities: aliases
+                .entities()
+                .iter()
+                .map(|e| EntityV1 {
+                    name: &e.name,
+                    kind: &e.kind,
+                    facet: e.facet_path(),
+                    variants: &e.variants,
+                    acronyms: &e.acronyms,
+                })
+                .collect(),
+        };
+        serde_json::to_writer(&mut out, &table).map_err(io::Error::from).map_err(stdout_error)?;
+        writeln!(out).map_err(stdout_error)?;
+    } else {
+        writeln!(
+            out,
+            "{} entities, fingerprint {}",
+            aliases.entities().len(),
+            aliases.fingerprint()
+        )
+        .map_err(stdout_error)?;
+        for entity in aliases.entities() {
+            let mut spellings = entity.variants.clone();
+            spellings.extend(entity.acronyms.iter().map(|a| format!("{a} (exact case)")));
+            writeln!(out, "{} [{}]: {}", entity.name, entity.kind, spellings.join(", "))
+                .map_err(stdout_error)?;
+        }
+    }
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
+}

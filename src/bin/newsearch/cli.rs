@@ -1,0 +1,245 @@
+//! Command-line syntax (clap derive). Parsing only validates; turning arguments
+//! into library options happens in `main.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  the command did its job (also: a query with no hits, an index run that skipped files)
+  1  the run failed: no index, unreadable index, nothing committed
+  2  usage error: bad option, bad query syntax, unknown filter";
+
+/// Full-text search for scraped news articles, with entity aliases.
+///
+/// `newsearch index CORPUS` builds an index; `newsearch query QUERY` searches it.
+/// ISIL, Daesh and "Islamic State" are one entity (ISIS) in indexing, querying
+/// and facets: see `newsearch aliases`.
+#[derive(Debug, Parser)]
+#[command(name = "newsearch", version, after_long_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index folders and files of articles (incremental: only new and changed files are read).
+    #[command(after_long_help = EXIT_CODES)]
+    Index(IndexArgs),
+    /// Search the index.
+    #[command(after_long_help = EXIT_CODES)]
+    Query(QueryArgs),
+    /// Show what the index holds.
+    #[command(after_long_help = EXIT_CODES)]
+    Stats(StatsArgs),
+    /// List the alias table, or show how the analyzer reads a text.
+    #[command(after_long_help = EXIT_CODES)]
+    Aliases(AliasesArgs),
+}
+
+/// Where the index lives.
+#[derive(Debug, Args)]
+pub struct IndexLocation {
+    /// Index folder.
+    #[arg(
+        long = "index",
+        value_name = "DIR",
+        env = "NEWSEARCH_INDEX",
+        default_value = "newsearch-index"
+    )]
+    pub dir: PathBuf,
+}
+
+/// `newsearch index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folders and files to index: the seed text layout (.txt), JSON, JSON Lines, CSV.
+    #[arg(required = true, value_name = "CORPUS")]
+    pub corpus: Vec<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Drop every document and index everything again (atomic: the old index
+    /// stays queryable until the new one is committed).
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Indexing threads [default: the number of cores, at most 8].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub threads: Option<u16>,
+    /// Memory budget of the index writer, in MB; bigger buffers mean fewer,
+    /// larger segments.
+    #[arg(long, value_name = "N", default_value_t = 768, value_parser = clap::value_parser!(u32).range(64..=16_384))]
+    pub memory_mb: u32,
+    /// Alias table to index with (TOML, see schema/aliases.toml) [default: the
+    /// index's own table, or the built-in one for a new index].
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+    /// Read slash dates such as 4/5/2017 as day/month/year (default: month/day/year).
+    #[arg(long)]
+    pub day_first: bool,
+    /// No progress bar and no end-of-run report (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Format of the end-of-run report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// Formats of reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Text.
+    Human,
+    /// One JSON document (schema/*.v1.schema.json).
+    Json,
+}
+
+/// Formats of query output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    /// Text with highlighted snippets, facet tables and a timeline chart.
+    Human,
+    /// One JSON document per query (schema/query.v1.schema.json).
+    Json,
+    /// One JSON object per hit, with a `query` key.
+    Jsonl,
+    /// One row per hit: rank,score,id,path,title,date,source,url.
+    Csv,
+}
+
+/// Orders of hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// BM25 over title (boosted) and body; ties newest first.
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Facets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FacetArg {
+    /// Outlet.
+    Source,
+    /// Folder.
+    Folder,
+    /// Canonical entity.
+    Entity,
+    /// Publication year.
+    Year,
+    /// Publication month.
+    Month,
+}
+
+/// Timeline periods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Days.
+    Day,
+    /// ISO weeks.
+    Week,
+    /// Months.
+    Month,
+    /// Years.
+    Year,
+}
+
+/// When to colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// When stdout is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `newsearch query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query: words (all must match), "phrases", AND/OR/NOT, +/-, field:
+    /// prefixes (title, body, related, source, folder, entity), ranges, boosts
+    /// (^2), `*` for every article. Alias spellings are one entity.
+    #[arg(value_name = "QUERY", required_unless_present = "batch", conflicts_with = "batch")]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Run one query per line of FILE (`-` for stdin), opening the index once.
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Hits per query.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub limit: u32,
+    /// Hits to skip (for paging).
+    #[arg(long, value_name = "K", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    pub offset: u32,
+    /// Every hit, no limit (for exports with --format jsonl or csv).
+    #[arg(long, conflicts_with_all = ["limit", "offset"])]
+    pub all: bool,
+    /// Published on or after DATE (2016, 2016-09, 2016-09-04, or any date the indexer reads).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Published on or before DATE (inclusive: 2016-09 means to the end of September).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep hits with FIELD:VALUE (source, folder, entity); repeat to combine:
+    /// AND across fields, OR within one.
+    #[arg(long, value_name = "FIELD:VALUE")]
+    pub filter: Vec<String>,
+    /// Count hits per value of FIELD over all hits; repeatable.
+    #[arg(long, value_enum, value_name = "FIELD")]
+    pub facet: Vec<FacetArg>,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Match any word instead of all.
+    #[arg(long)]
+    pub any: bool,
+    /// Count hits per period over all hits.
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub timeline: Option<PeriodArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    pub format: QueryFormat,
+    /// Add each hit's score breakdown.
+    #[arg(long)]
+    pub explain: bool,
+    /// Longest snippet, in characters.
+    #[arg(long, value_name = "N", default_value_t = 220, value_parser = clap::value_parser!(u32).range(20..=100_000))]
+    pub snippet_chars: u32,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// `newsearch stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// `newsearch aliases`.
+#[derive(Debug, Args)]
+pub struct AliasesArgs {
+    /// Alias table to show [default: the index's own table if there is an index, else the built-in one].
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Show the tokens the analyzer makes of TEXT, and which variant each alias came from.
+    #[arg(long, value_name = "TEXT")]
+    pub explain: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}

@@ -1,0 +1,448 @@
+//! Stage 1 (walk): corpus folders and files → the article files to parse, in a stable order.
+//!
+//! Input is the paths the user named; output is a [`Walk`]: every file worth parsing, with
+//! its facet folders and a stable relative path for ids, plus what was left out and why.
+//! Nothing here reads file contents: stage 2 ([`article`]) does, once, and is where binary
+//! files are caught by their bytes. The walk only leaves out files whose extension already
+//! says they are not articles (images, archives, ...).
+
+pub mod article;
+pub mod dates;
+mod decode;
+mod json_scan;
+mod records;
+mod text_layout;
+
+use std::ffi::OsStr;
+use std::fs::Metadata;
+use std::path::{Component, Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use walkdir::WalkDir;
+
+/// A file the walk found, to be parsed as one or more articles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusFile {
+    /// The path as walked: the root joined with the file's path below it.
+    pub path: PathBuf,
+    /// Facet components: the root folder's own name, then each folder between the root and
+    /// the file. Root `corpora/bbc/articles`, file `business/001.txt` below it →
+    /// `["articles", "business"]`. For a root that is a file: the name of its folder.
+    pub folder: Vec<String>,
+    /// `folder` and the file name joined with `/` (`articles/business/001.txt`): the path
+    /// relative to the root's parent, the same on every machine, for stable ids. Lossy
+    /// UTF-8.
+    pub relative: String,
+    /// Size in bytes, from the walk's metadata.
+    pub len: u64,
+    /// Modification time in nanoseconds since the Unix epoch, for change detection
+    /// (negative before 1970; 0 if the file system has no mtime).
+    pub modified_ns: i64,
+}
+
+/// A file or folder the walk left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ignored {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why, lowercase: an OS error message, `symlink loop back to ...`, or
+    /// `not an article: .png image`.
+    pub reason: String,
+}
+
+/// The result of [`walk`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    /// The files to parse: roots in the order given, each walked in file-name order.
+    pub files: Vec<CorpusFile>,
+    /// What was left out, in the order met. Hidden files and folders are not listed: they
+    /// are skipped on purpose (`.git`, `.DS_Store`, editor swap files).
+    pub ignored: Vec<Ignored>,
+}
+
+/// Walks each root (a folder or a single file) and lists the article files in it.
+///
+/// Follows symbolic links; a link that leads back into its own ancestors is reported in
+/// [`Walk::ignored`] instead of being followed forever. A root that does not exist or
+/// cannot be read is reported there too, and the caller decides whether that is fatal.
+/// Hidden entries (names starting with `.`) below a root are skipped silently; a hidden
+/// root named explicitly is walked.
+pub fn walk(roots: &[PathBuf]) -> Walk {
+    let mut walk = Walk::default();
+    for root in roots {
+        walk_root(root, &mut walk);
+    }
+    walk
+}
+
+fn walk_root(root: &Path, walk: &mut Walk) {
+    let metadata = match root.metadata() {
+        Ok(metadata) => metadata,
+        Err(error) => {
+            walk.ignored.push(Ignored { path: root.to_owned(), reason: error.to_string() });
+            return;
+        }
+    };
+    if !metadata.is_dir() {
+        let folder: Vec<String> = root.parent().and_then(folder_name).into_iter().collect();
+        add_file(root, folder, &metadata, walk);
+        return;
+    }
+
+    let root_name = folder_name(root);
+    let entries = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                walk.ignored.push(walk_error(root, &error));
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let metadata = match entry.metadata() {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                walk.ignored.push(walk_error(root, &error));
+                continue;
+            }
+        };
+        // Folders between the root and the file: `strip_prefix` cannot fail on walkdir's
+        // own paths, but an empty list is the safe answer if it ever did.
+        let below = entry.path().strip_prefix(root).unwrap_or(Path::new(""));
+        let mut folder: Vec<String> = root_name.clone().into_iter().collect();
+        if let Some(parent) = below.parent() {
+            folder.extend(parent.components().filter_map(|component| match component {
+                Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                _ => None,
+            }));
+        }
+        add_file(entry.path(), folder, &metadata, walk);
+    }
+}
+
+/// Adds `path` to the files, or to the ignored list if it is not a regular file or its
+/// extension says it is not an article.
+fn add_file(path: &Path, folder: Vec<String>, metadata: &Metadata, walk: &mut Walk) {
+    if !metadata.is_file() {
+        // FIFOs and devices would block or never end when read.
+        let reason = "not a regular file".to_owned();
+        walk.ignored.push(Ignored { path: path.to_owned(), reason });
+        return;
+    }
+    if let Some(reason) = not_an_article(path) {
+        walk.ignored.push(Ignored { path: path.to_owned(), reason });
+        return;
+    }
+    let name = path.file_name().map(OsStr::to_string_lossy).unwrap_or_default();
+    let mut relative = folder.join("/");
+    if !relative.is_empty() {
+        relative.push('/');
+    }
+    relative.push_str(&name);
+    walk.files.push(CorpusFile {
+        path: path.to_owned(),
+        folder,
+        relative,
+        len: metadata.len(),
+        modified_ns: metadata.modified().map_or(0, nanos_since_epoch),
+    });
+}
+
+/// The name of a folder, for facets. `.`, `..` and `dir/..` have no name of their own, so
+/// the canonical path gives it; `/` has none at all.
+fn folder_name(path: &Path) -> Option<String> {
+    if let Some(name) = path.file_name() {
+        return Some(name.to_string_lossy().into_owned());
+    }
+    let canonical = path.canonicalize().ok()?;
+    Some(canonical.file_name()?.to_string_lossy().into_owned())
+}
+
+fn is_hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().starts_with(b".")
+}
+
+fn walk_error(root: &Path, error: &walkdir::Error) -> Ignored {
+    let path = error.path().unwrap_or(root).to_owned();
+    let reason = if let Some(ancestor) = error.loop_ancestor() {
+        format!("symlink loop back to {}", ancestor.display())
+    } else if let Some(io) = error.io_error() {
+        io.to_string()
+    } else {
+        error.to_string()
+    };
+    Ignored { path, reason }
+}
+
+fn nanos_since_epoch(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |ns| -ns),
+    }
+}
+
+/// Why a file is plainly not an article, judged by its name alone.
+fn not_an_article(path: &Path) -> Option<String> {
+    let name = path.file_name()?;
+    if name == ".DS_Store" || name.eq_ignore_ascii_case("thumbs.db") {
+        return Some("not an article: folder metadata".to_owned());
+    }
+    // Corpora ship with their documentation (README.TXT, SOURCE.md, MANIFEST.tsv)
+    // beside the articles; indexing it would put the corpus's own description in
+    // every search.
+    let stem = path.file_stem()?.to_string_lossy().to_ascii_uppercase();
+    let documentation =
+        ["README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "MANIFEST", "SOURCE"];
+    let is_markup = path
+        .extension()
+        .is_some_and(|e| ["md", "markdown", "rst"].iter().any(|m| e.eq_ignore_ascii_case(m)));
+    if documentation.contains(&stem.as_str()) || is_markup {
+        return Some(format!("not an article: documentation ({})", name.to_string_lossy()));
+    }
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    let kind = KINDS
+        .iter()
+        .find(|(_, extensions)| extensions.contains(&extension.as_str()))
+        .map(|(kind, _)| *kind)?;
+    Some(format!("not an article: .{extension} {kind}"))
+}
+
+/// Extensions that never hold an article, by what they are.
+const KINDS: &[(&str, &[&str])] = &[
+    (
+        "image",
+        &[
+            "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp", "ico", "svg", "heic",
+            "heif", "avif", "psd", "raw", "cr2", "nef",
+        ],
+    ),
+    ("audio", &["mp3", "wav", "flac", "ogg", "oga", "opus", "m4a", "aac", "wma", "mid", "midi"]),
+    ("video", &["mp4", "m4v", "mkv", "avi", "mov", "wmv", "webm", "flv", "mpg", "mpeg", "3gp"]),
+    (
+        "archive",
+        &[
+            "zip", "gz", "tgz", "tar", "7z", "rar", "bz2", "xz", "zst", "lz4", "lzma", "jar",
+            "iso", "dmg", "deb", "rpm", "apk",
+        ],
+    ),
+    (
+        "executable or library",
+        &["exe", "dll", "so", "o", "a", "lib", "dylib", "obj", "class", "pyc", "wasm", "msi"],
+    ),
+    (
+        "document",
+        &["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "epub"],
+    ),
+    ("font", &["ttf", "otf", "woff", "woff2", "eot"]),
+    ("database", &["db", "sqlite", "sqlite3", "mdb", "accdb", "parquet", "dbf"]),
+];
+
+#[cfg(test)]
+#[allow(clippy::print_stderr)] // tests that cannot run here say why they skip
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn relatives(walk: &Walk) -> Vec<&str> {
+        walk.files.iter().map(|file| file.relative.as_str()).collect()
+    }
+
+    #[test]
+    fn walks_in_file_name_order_with_folder_components() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("articles");
+        for name in ["tech/002.txt", "business/010.txt", "business/001.txt", "top.txt"] {
+            write(&root.join(name), "Title\n\nBody.");
+        }
+        let walk = walk(std::slice::from_ref(&root));
+        assert_eq!(walk.ignored, []);
+        assert_eq!(
+            relatives(&walk),
+            [
+                "articles/business/001.txt",
+                "articles/business/010.txt",
+                "articles/tech/002.txt",
+                "articles/top.txt"
+            ]
+        );
+        let first = &walk.files[0];
+        assert_eq!(first.path, root.join("business/001.txt"));
+        assert_eq!(first.folder, ["articles", "business"]);
+        assert_eq!(first.len, 12);
+        assert!(first.modified_ns > 1_000_000_000 * 1_600_000_000);
+        assert_eq!(walk.files[3].folder, ["articles"]);
+    }
+
+    #[test]
+    fn hidden_entries_are_skipped_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        write(&root.join("a.txt"), "x");
+        write(&root.join(".hidden.txt"), "x");
+        write(&root.join(".git/HEAD"), "x");
+        write(&root.join(".DS_Store"), "x");
+        let walk = walk(&[root]);
+        assert_eq!(relatives(&walk), ["corpus/a.txt"]);
+        assert_eq!(walk.ignored, []);
+    }
+
+    #[test]
+    fn files_that_are_plainly_not_articles_are_ignored_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        for name in
+            ["a.txt", "b.PNG", "c.tar.gz", "d.pdf", "e.json", "f", "g.so", "README.TXT", "notes.md"]
+        {
+            write(&root.join(name), "x");
+        }
+        let walk = walk(std::slice::from_ref(&root));
+        assert_eq!(relatives(&walk), ["corpus/a.txt", "corpus/e.json", "corpus/f"]);
+        let reasons: Vec<(&Path, &str)> =
+            walk.ignored.iter().map(|i| (i.path.as_path(), i.reason.as_str())).collect();
+        assert_eq!(
+            reasons,
+            [
+                (root.join("README.TXT").as_path(), "not an article: documentation (README.TXT)"),
+                (root.join("b.PNG").as_path(), "not an article: .png image"),
+                (root.join("c.tar.gz").as_path(), "not an article: .gz archive"),
+                (root.join("d.pdf").as_path(), "not an article: .pdf document"),
+                (root.join("g.so").as_path(), "not an article: .so executable or library"),
+                (root.join("notes.md").as_path(), "not an article: documentation (notes.md)"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_root_takes_its_folder_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("seeds/000.txt");
+        write(&file, "Title\n\nBody.");
+        let walk = walk(std::slice::from_ref(&file));
+        assert_eq!(walk.files.len(), 1);
+        assert_eq!(walk.files[0].path, file);
+        assert_eq!(walk.files[0].folder, ["seeds"]);
+        assert_eq!(walk.files[0].relative, "seeds/000.txt");
+    }
+
+    #[test]
+    fn dot_roots_use_the_canonical_folder_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bbc");
+        write(&root.join("sport/001.txt"), "x");
+        let walk = walk(&[root.join("sport/..")]);
+        assert_eq!(relatives(&walk), ["bbc/sport/001.txt"]);
+        assert_eq!(walk.files[0].folder, ["bbc", "sport"]);
+    }
+
+    #[test]
+    fn missing_roots_are_reported_and_the_rest_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("b/one.txt"), "x");
+        let missing = dir.path().join("nope");
+        let walk = walk(&[missing.clone(), dir.path().join("b")]);
+        assert_eq!(relatives(&walk), ["b/one.txt"]);
+        assert_eq!(walk.ignored.len(), 1);
+        assert_eq!(walk.ignored[0].path, missing);
+        assert!(
+            walk.ignored[0].reason.starts_with("No such file or directory"),
+            "{:?}",
+            walk.ignored
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_reported_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        write(&root.join("sub/a.txt"), "x");
+        std::os::unix::fs::symlink(&root, root.join("sub/loop")).unwrap();
+        let walk = walk(std::slice::from_ref(&root));
+        assert_eq!(relatives(&walk), ["corpus/sub/a.txt"]);
+        assert_eq!(walk.ignored.len(), 1);
+        assert_eq!(walk.ignored[0].path, root.join("sub/loop"));
+        assert_eq!(walk.ignored[0].reason, format!("symlink loop back to {}", root.display()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_files_are_followed_and_broken_links_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        write(&dir.path().join("elsewhere/real.txt"), "Title\n\nBody.");
+        fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere/real.txt"), root.join("link.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone.txt"), root.join("broken.txt")).unwrap();
+        let walk = walk(std::slice::from_ref(&root));
+        assert_eq!(relatives(&walk), ["corpus/link.txt"]);
+        assert_eq!(walk.files[0].len, 12);
+        assert_eq!(walk.ignored.len(), 1);
+        assert_eq!(walk.ignored[0].path, root.join("broken.txt"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_utf8_names_are_walked() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        let name = OsStr::from_bytes(b"caf\xE9");
+        let raw = root.join(name).join(OsStr::from_bytes(b"a\xFF.txt"));
+        write(&raw, "x");
+        let walk = walk(&[root]);
+        assert_eq!(walk.files.len(), 1);
+        assert_eq!(walk.files[0].path, raw);
+        assert_eq!(walk.files[0].folder, ["corpus", "caf\u{FFFD}"]);
+        assert_eq!(walk.files[0].relative, "corpus/caf\u{FFFD}/a\u{FFFD}.txt");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unreadable_folders_are_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        write(&root.join("locked/a.txt"), "x");
+        write(&root.join("open/b.txt"), "x");
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o000)).unwrap();
+        let probe = fs::read_dir(root.join("locked")).is_ok();
+        let walk = walk(std::slice::from_ref(&root));
+        fs::set_permissions(root.join("locked"), fs::Permissions::from_mode(0o755)).unwrap();
+        if probe {
+            eprintln!("skipped: running as root, permissions are not enforced");
+            return;
+        }
+        assert_eq!(relatives(&walk), ["corpus/open/b.txt"]);
+        assert_eq!(walk.ignored.len(), 1);
+        assert_eq!(walk.ignored[0].path, root.join("locked"));
+        assert!(walk.ignored[0].reason.starts_with("Permission denied"));
+    }
+
+    #[test]
+    fn the_bbc_corpus_walks_to_2225_articles() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/bbc/articles");
+        if !root.is_dir() {
+            eprintln!("skipped: {} not found", root.display());
+            return;
+        }
+        let walk = walk(&[root]);
+        assert_eq!(walk.files.len(), 2225);
+        assert_eq!(walk.ignored, []);
+        assert_eq!(walk.files[0].relative, "articles/business/001.txt");
+        assert_eq!(walk.files[0].folder, ["articles", "business"]);
+    }
+}

@@ -1,0 +1,346 @@
+//! Part of stage 2 (parse): the scraper's plain-text layout → one article.
+//!
+//! Input is the decoded text of one file (`\n` line ends); output is an [`Article`] and
+//! warnings. The layout, as in the seed file:
+//!
+//! ```text
+//! <title>
+//!
+//! <title again>                 (optional)
+//! Sun Sep 4, 2016 15:14:55      (optional dateline)
+//!
+//! <paragraph>
+//!
+//! <paragraph> ...
+//!
+//!
+//! string(1192) "[{"id":"1855993",...,"title":"<related headline>"} ,{...} ]"   (optional)
+//! ```
+//!
+//! The trailer is a PHP `var_dump` of the site's related-articles widget that the scraper
+//! saved along with the page: `N` is the byte length of the JSON. BBC-style files (title,
+//! blank line, body) are the same layout without the optional parts.
+
+use serde_json::Value;
+
+use super::article::{Article, SlashDates, Warning};
+use super::dates::{looks_like_date, parse_date};
+use super::json_scan::complete_objects;
+
+/// A first line longer than this is the start of the body, not a headline.
+const MAX_TITLE_CHARS: usize = 300;
+
+/// How many non-empty lines after the title may hold the dateline.
+const DATE_WINDOW: usize = 3;
+
+/// Reads one article from `text`, or `None` if there is neither a title nor a body.
+pub(crate) fn parse(text: &str, slash: SlashDates, warnings: &mut Vec<Warning>) -> Option<Article> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (head, related) = match find_trailer(&lines) {
+        Some(index) => {
+            let trailer = lines.get(index..).unwrap_or_default().join("\n");
+            (lines.get(..index).unwrap_or_default(), read_trailer(&trailer, index + 1, warnings))
+        }
+        None => (lines.as_slice(), Vec::new()),
+    };
+
+    // Lines taken out of the body (title, its repeat, the dateline) act as blank lines, so
+    // the paragraphs around them stay apart.
+    let mut taken = vec![false; head.len()];
+    let non_empty: Vec<usize> = (0..head.len()).filter(|&i| !head[i].trim().is_empty()).collect();
+    let mut title = None;
+    let mut date_window = non_empty.as_slice();
+    if let Some((&first, rest)) = non_empty.split_first() {
+        let line = head[first].trim();
+        if parse_date(line, slash).is_some() {
+            // A dateline first: no title, and the window below finds the date right here.
+        } else if line.chars().count() > MAX_TITLE_CHARS {
+            date_window = rest;
+        } else {
+            title = Some(line.to_owned());
+            taken[first] = true;
+            date_window = rest;
+            if let Some((&next, after)) = rest.split_first()
+                && head[next].trim() == line
+            {
+                taken[next] = true;
+                date_window = after;
+            }
+        }
+    }
+
+    let mut date = None;
+    for &index in date_window.iter().take(DATE_WINDOW) {
+        let line = head[index].trim();
+        if let Some(parsed) = parse_date(line, slash) {
+            date = Some(parsed);
+            taken[index] = true;
+            break;
+        }
+        if looks_like_date(line) {
+            warnings.push(Warning::at(index + 1, format!("date line `{line}` not understood")));
+        }
+    }
+
+    let body = paragraphs(head, &taken);
+    if title.is_none() && body.is_empty() {
+        return None;
+    }
+    Some(Article { title, body, date, related, ..Article::default() })
+}
+
+/// The body: runs of non-blank lines, each run trimmed, runs joined by a blank line.
+fn paragraphs(lines: &[&str], taken: &[bool]) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for (line, &taken) in lines.iter().zip(taken) {
+        if taken || line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join("\n").trim().to_owned());
+                current.clear();
+            }
+        } else {
+            current.push(line.trim_end());
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join("\n").trim().to_owned());
+    }
+    paragraphs.join("\n\n")
+}
+
+/// The index of the line where the trailer starts, if the text ends with one.
+fn find_trailer(lines: &[&str]) -> Option<usize> {
+    // The trailer is the last thing in the file, so the last header line is the one; an
+    // article quoting `string(5) "..."` in its body does not count, since what follows
+    // the quote must be JSON.
+    lines.iter().rposition(|line| trailer_header(line).is_some())
+}
+
+/// The parts of a trailer's first line: the declared byte length, and the rest after the
+/// opening quote. `None` if the line is not a trailer header.
+fn trailer_header(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim_start().strip_prefix("string(")?;
+    let (length, rest) = rest.split_once(')')?;
+    let json = rest.strip_prefix(" \"")?;
+    let plausible = !length.is_empty()
+        && length.bytes().all(|byte| byte.is_ascii_digit())
+        && json.trim_start().starts_with(['[', '{']);
+    plausible.then_some((length, json))
+}
+
+/// The related headlines in a trailer, which starts on line `line_number`.
+fn read_trailer(trailer: &str, line_number: usize, warnings: &mut Vec<Warning>) -> Vec<String> {
+    let Some((declared, rest)) = trailer_header(trailer) else {
+        return Vec::new();
+    };
+    let rest = rest.trim_end();
+    // `var_dump` closes the string with a quote that is not part of the JSON.
+    let json = rest.strip_suffix('"').unwrap_or(rest);
+    let (value, json) = match serde_json::from_str::<Value>(json) {
+        Ok(value) => (Some(value), json),
+        // A closing quote may be missing, the JSON complete.
+        Err(_) => match serde_json::from_str::<Value>(rest) {
+            Ok(value) => (Some(value), rest),
+            Err(error) => {
+                let titles: Vec<String> = complete_objects(json)
+                    .into_iter()
+                    .filter_map(|object| serde_json::from_str::<Value>(object).ok())
+                    .filter_map(|object| headline(&object))
+                    .collect();
+                let what = if error.is_eof() { "cut off" } else { "is not valid JSON" };
+                warnings.push(Warning::at(
+                    line_number,
+                    format!("scraper trailer {what}: kept {} of its headlines", titles.len()),
+                ));
+                check_length(declared, json, line_number, warnings);
+                return titles;
+            }
+        },
+    };
+    check_length(declared, json, line_number, warnings);
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(headline).collect(),
+        Some(object @ Value::Object(_)) => headline(&object).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Warns when the trailer's `string(N)` disagrees with the JSON's length in bytes: a sign
+/// that the scraper lost or mangled part of it.
+fn check_length(declared: &str, json: &str, line_number: usize, warnings: &mut Vec<Warning>) {
+    if declared.parse::<usize>().ok() != Some(json.len()) {
+        warnings.push(Warning::at(
+            line_number,
+            format!("trailer length says {declared} bytes, found {}", json.len()),
+        ));
+    }
+}
+
+fn headline(object: &Value) -> Option<String> {
+    let title = object.get("title")?.as_str()?.trim();
+    (!title.is_empty()).then(|| title.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    fn read(text: &str) -> (Option<Article>, Vec<Warning>) {
+        let mut warnings = Vec::new();
+        let article = parse(text, SlashDates::MonthFirst, &mut warnings);
+        (article, warnings)
+    }
+
+    fn clean(text: &str) -> Article {
+        let (article, warnings) = read(text);
+        assert_eq!(warnings, [], "unexpected warnings");
+        article.unwrap()
+    }
+
+    fn trailer(json: &str) -> String {
+        format!("string({}) \"{json}\"", json.len())
+    }
+
+    #[test]
+    fn bbc_layout_is_title_blank_body() {
+        let article = clean("Ad sales boost profit\n\nQuarterly profits jumped.\n\nShares rose.\n");
+        assert_eq!(article.title.as_deref(), Some("Ad sales boost profit"));
+        assert_eq!(article.body, "Quarterly profits jumped.\n\nShares rose.");
+        assert_eq!(article.date, None);
+        assert!(article.related.is_empty());
+    }
+
+    #[test]
+    fn a_missing_date_leaves_the_body_whole() {
+        let article = clean("Title\n\nTitle\nFirst paragraph.\n\nSecond.");
+        assert_eq!(article.title.as_deref(), Some("Title"));
+        assert_eq!(article.date, None);
+        assert_eq!(article.body, "First paragraph.\n\nSecond.");
+    }
+
+    #[test]
+    fn a_dateline_first_means_no_title() {
+        let article = clean("Sun Sep 4, 2016 15:14:55\n\nRebels said on Sunday.\n");
+        assert_eq!(article.title, None);
+        assert_eq!(article.date, Some(utc("2016-09-04T15:14:55Z")));
+        assert_eq!(article.body, "Rebels said on Sunday.");
+    }
+
+    #[test]
+    fn a_very_long_first_line_is_body() {
+        let long = "word ".repeat(100);
+        let article = clean(&format!("{long}\n\nSecond paragraph."));
+        assert_eq!(article.title, None);
+        assert_eq!(article.body, format!("{}\n\nSecond paragraph.", long.trim()));
+    }
+
+    #[test]
+    fn the_date_is_found_within_three_lines_of_the_title_only() {
+        let article = clean("Title\nBy Staff\nDamascus\n2016-09-04\nBody.");
+        assert_eq!(article.date, Some(utc("2016-09-04T00:00:00Z")));
+        assert_eq!(article.body, "By Staff\nDamascus\n\nBody.");
+        let late = clean("Title\none\ntwo\nthree\n2016-09-04\nBody.");
+        assert_eq!(late.date, None);
+        assert!(late.body.contains("2016-09-04"));
+    }
+
+    #[test]
+    fn an_unreadable_dateline_warns_and_stays_in_the_body() {
+        let (article, warnings) = read("Title\n\nTitle\nSun Sep 44, 2016 15:14:55\n\nBody.");
+        let article = article.unwrap();
+        assert_eq!(article.date, None);
+        assert_eq!(article.body, "Sun Sep 44, 2016 15:14:55\n\nBody.");
+        assert_eq!(
+            warnings,
+            [Warning {
+                line: Some(4),
+                message: "date line `Sun Sep 44, 2016 15:14:55` not understood".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_repeated_title_is_dropped_only_when_identical() {
+        let article = clean("Title\n\n  Title  \nBody.");
+        assert_eq!(article.body, "Body.");
+        let article = clean("Title\n\nTitle, continued\nBody.");
+        assert_eq!(article.body, "Title, continued\nBody.");
+    }
+
+    #[test]
+    fn the_trailer_becomes_related_headlines() {
+        let json =
+            r#"[{"id":"1","title":"A \u00e9 \"B\""} ,{"id":"2","title":"Libya’s C"} ,{"id":"3"} ]"#;
+        let article = clean(&format!("Title\n\nBody.\n\n\n{}\n", trailer(json)));
+        assert_eq!(article.body, "Body.");
+        assert_eq!(article.related, ["A é \"B\"", "Libya’s C"]);
+    }
+
+    #[test]
+    fn a_wrong_trailer_length_warns() {
+        let json = r#"[{"title":"A"} ]"#;
+        let (article, warnings) = read(&format!("Title\n\nBody.\n\nstring(1192) \"{json}\""));
+        assert_eq!(article.unwrap().related, ["A"]);
+        let found = json.len();
+        assert_eq!(
+            warnings,
+            [Warning::at(5, format!("trailer length says 1192 bytes, found {found}"))]
+        );
+    }
+
+    #[test]
+    fn a_cut_off_trailer_keeps_its_complete_objects() {
+        let text = "Title\n\nBody.\n\n\nstring(300) \"[{\"title\":\"A\"} ,{\"title\":\"B {\\\"x\\\"}\"} ,{\"title\":\"C";
+        let (article, warnings) = read(text);
+        let article = article.unwrap();
+        assert_eq!(article.body, "Body.");
+        assert_eq!(article.related, ["A", "B {\"x\"}"]);
+        let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "line 6: scraper trailer cut off: kept 2 of its headlines",
+                "line 6: trailer length says 300 bytes, found 50",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_garbled_trailer_is_reported_as_invalid() {
+        let json = r#"[{"title":"A"} ,garbage ,{"title":"B"} ]"#;
+        let (article, warnings) = read(&format!("Title\n\nBody.\n{}", trailer(json)));
+        assert_eq!(article.unwrap().related, ["A", "B"]);
+        assert_eq!(
+            warnings,
+            [Warning::at(4, "scraper trailer is not valid JSON: kept 2 of its headlines")]
+        );
+    }
+
+    #[test]
+    fn a_trailer_without_its_closing_quote_is_still_read() {
+        let json = r#"[{"title":"A"} ]"#;
+        let text = format!("Title\n\nBody.\nstring({}) \"{json}", json.len());
+        assert_eq!(clean(&text).related, ["A"]);
+    }
+
+    #[test]
+    fn string_lines_that_are_not_trailers_stay_in_the_body() {
+        let article = clean("Title\n\nThe dump read:\nstring(5) \"hello\"\n\nEnd.");
+        assert_eq!(article.body, "The dump read:\nstring(5) \"hello\"\n\nEnd.");
+        assert!(article.related.is_empty());
+    }
+
+    #[test]
+    fn only_a_trailer_or_only_a_date_is_no_article() {
+        assert_eq!(read(&trailer(r#"[{"title":"A"}]"#)).0, None);
+        assert_eq!(read("Sun Sep 4, 2016 15:14:55").0, None);
+        assert_eq!(read("\n\n").0, None);
+    }
+}

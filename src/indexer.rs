@@ -1,0 +1,439 @@
+//! Stage 4 (index): corpus files → documents in a committed tantivy index.
+//!
+//! The walk comes first and cheaply (stat only); files whose length and
+//! modification time match what the index recorded are not read again. New and
+//! changed files are parsed on all cores and handed straight to tantivy's
+//! writer threads. Nothing is visible until the single commit at the end, so a
+//! run that fails or is killed leaves the previous commit as it was.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tantivy::schema::Facet;
+use tantivy::{DateTime, TantivyDocument, Term};
+
+use crate::analysis::{Aliases, EntityFinder};
+use crate::corpus::article::{Article, ParseOptions, parse_file};
+use crate::corpus::{self, CorpusFile};
+use crate::error::{Error, Result};
+use crate::fields::Fields;
+use crate::store::{self, WriteOptions};
+
+/// What `newsearch index` was asked to do.
+#[derive(Clone, Debug)]
+pub struct IndexOptions {
+    /// Folders and files to index.
+    pub corpus: Vec<PathBuf>,
+    /// The index folder.
+    pub index_dir: PathBuf,
+    /// Drop every document and index everything again.
+    pub rebuild: bool,
+    /// tantivy writer threads.
+    pub writer_threads: usize,
+    /// Threads that read and parse files.
+    pub parse_threads: usize,
+    /// Writer memory budget, bytes.
+    pub memory_bytes: usize,
+    /// Alias table file; `None` keeps the index's own table (or the built-in one
+    /// for a new index).
+    pub aliases: Option<PathBuf>,
+    /// How articles are parsed.
+    pub parse: ParseOptions,
+}
+
+/// Progress reported while indexing; the caller renders it.
+#[derive(Debug)]
+pub enum IndexEvent<'a> {
+    /// The walk is done: this many files (and bytes) will be parsed.
+    Planned {
+        /// Files to parse.
+        files: usize,
+        /// Their total size.
+        bytes: u64,
+    },
+    /// A file was parsed (or failed to be).
+    Parsed {
+        /// Its size.
+        bytes: u64,
+    },
+    /// A file was indexed, but something in it was off.
+    Warning {
+        /// The file.
+        path: &'a Path,
+        /// Line in the file, if known.
+        line: Option<usize>,
+        /// What was off.
+        message: &'a str,
+    },
+    /// A file was left out.
+    Skipped {
+        /// The skipped file, and why.
+        skip: &'a Skip,
+    },
+    /// All files are parsed; the commit (and merges) are under way.
+    Committing,
+}
+
+/// A file left out of the index, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// A file that was indexed with a warning.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileWarning {
+    /// The file.
+    pub path: PathBuf,
+    /// Line in the file, if known.
+    pub line: Option<usize>,
+    /// What was off.
+    pub message: String,
+}
+
+/// What an index run did. Counts are of documents (a CSV file holds many).
+#[derive(Clone, Debug, Default)]
+pub struct IndexSummary {
+    /// Documents from files the index did not have.
+    pub added: u64,
+    /// Documents from files that changed since the last run.
+    pub updated: u64,
+    /// Documents of files that are gone (or changed and were replaced).
+    pub removed: u64,
+    /// Documents of files that did not change, which were not read again.
+    pub unchanged: u64,
+    /// Files left out, with reasons.
+    pub skipped: Vec<Skip>,
+    /// Files indexed with warnings.
+    pub warnings: Vec<FileWarning>,
+    /// Documents in the index after the commit.
+    pub documents: u64,
+    /// Wall time of the run.
+    pub took_ms: u64,
+    /// Fingerprint of the alias table the index now uses.
+    pub aliases_fingerprint: String,
+}
+
+/// What the index knew about one file at its last commit.
+#[derive(Clone, Copy, Debug)]
+struct KnownFile {
+    modified_ns: i64,
+    len: u64,
+    documents: u64,
+}
+
+/// Indexes `options.corpus` into `options.index_dir`, reporting progress to
+/// `on_event`. On error nothing is committed.
+pub fn index_corpus(
+    options: &IndexOptions,
+    on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
+) -> Result<IndexSummary> {
+    let started = Instant::now();
+    // Absolute roots, so that the same file keeps its key whatever the working
+    // directory of the next run.
+    let roots = options
+        .corpus
+        .iter()
+        .map(|root| std::path::absolute(root).map_err(Error::io(root)))
+        .collect::<Result<Vec<_>>>()?;
+    for (root, given) in roots.iter().zip(&options.corpus) {
+        if !root.exists() {
+            return Err(Error::Usage(format!("{}: no such file or folder", given.display())));
+        }
+    }
+    let walk = corpus::walk(&roots);
+
+    let aliases = match &options.aliases {
+        Some(path) => Arc::new(Aliases::from_path(path)?),
+        None => match store::open(&options.index_dir) {
+            Ok(existing) => existing.aliases,
+            Err(Error::NoIndex { .. }) => Arc::new(Aliases::built_in()?),
+            Err(err) => return Err(err),
+        },
+    };
+    let session = store::open_for_writing(
+        &options.index_dir,
+        Arc::clone(&aliases),
+        &WriteOptions {
+            threads: options.writer_threads,
+            memory_bytes: options.memory_bytes,
+            rebuild: options.rebuild,
+        },
+    )?;
+    let fields = session.store.fields;
+    let mut summary = IndexSummary::default();
+    let known = if options.rebuild {
+        // Everything goes (delete_all_documents is queued) and comes back as new.
+        summary.removed = known_files(&session.store)?.values().map(|k| k.documents).sum();
+        HashMap::new()
+    } else {
+        known_files(&session.store)?
+    };
+    for ignored in walk.ignored {
+        let skip = Skip { path: ignored.path, reason: ignored.reason };
+        on_event(IndexEvent::Skipped { skip: &skip });
+        summary.skipped.push(skip);
+    }
+
+    // Classify: unchanged files cost nothing more; changed ones lose their old
+    // documents (the delete is ordered before the new documents' adds).
+    let mut to_parse: Vec<(CorpusFile, bool)> = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for file in walk.files {
+        let key = file.path.to_string_lossy().into_owned();
+        match known.get(&key) {
+            Some(old) if old.len == file.len && old.modified_ns == file.modified_ns => {
+                summary.unchanged += old.documents;
+            }
+            Some(_) => to_parse.push((file, true)),
+            None => to_parse.push((file, false)),
+        }
+        seen.insert(key);
+    }
+    let gone: Vec<(&String, &KnownFile)> = known
+        .iter()
+        .filter(|(path, _)| !seen.contains(*path) && under_any_root(Path::new(path), &roots))
+        .collect();
+
+    on_event(IndexEvent::Planned {
+        files: to_parse.len(),
+        bytes: to_parse.iter().map(|(f, _)| f.len).sum(),
+    });
+    let outcome = parse_and_add(&to_parse, &known, &session, &aliases, options, on_event);
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            session.abandon();
+            return Err(err);
+        }
+    };
+    summary.added = outcome.added;
+    summary.updated = outcome.updated;
+    summary.removed += outcome.replaced;
+    summary.skipped.extend(outcome.skipped);
+    summary.warnings = outcome.warnings;
+    // A changed file that failed to parse keeps its old documents: they are
+    // stale, but nothing is lost, and the next run tries the file again.
+    summary.unchanged += outcome.kept;
+    for (path, old) in gone {
+        session.writer.delete_term(Term::from_field_text(fields.path, path));
+        summary.removed += old.documents;
+    }
+
+    on_event(IndexEvent::Committing);
+    let store = session.commit()?;
+    let reader = store.index.reader().map_err(Error::index(&store.dir))?;
+    summary.documents = reader.searcher().num_docs();
+    store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
+    summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(summary)
+}
+
+fn under_any_root(path: &Path, roots: &[PathBuf]) -> bool {
+    roots.iter().any(|root| path.starts_with(root))
+}
+
+/// What the index knows about each file, from its fast fields.
+fn known_files(store: &store::Store) -> Result<HashMap<String, KnownFile>> {
+    let mut known: HashMap<String, KnownFile> = HashMap::new();
+    let reader = store.index.reader().map_err(Error::index(&store.dir))?;
+    let searcher = reader.searcher();
+    let names = (crate::fields::PATH, crate::fields::FILE_MODIFIED, crate::fields::FILE_LEN);
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let columns = (|| {
+            Ok::<_, tantivy::TantivyError>((
+                fast.str(names.0)?,
+                fast.i64(names.1)?.first_or_default_col(0),
+                fast.u64(names.2)?.first_or_default_col(0),
+            ))
+        })()
+        .map_err(Error::index(&store.dir))?;
+        let (Some(paths), modified, lens) = columns else { continue };
+        let mut path = String::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = paths.term_ords(doc).next() else { continue };
+            path.clear();
+            if !paths.ord_to_str(ord, &mut path).unwrap_or(false) {
+                continue;
+            }
+            let entry = known.entry(path.clone()).or_insert(KnownFile {
+                modified_ns: modified.get_val(doc),
+                len: lens.get_val(doc),
+                documents: 0,
+            });
+            entry.documents += 1;
+        }
+    }
+    Ok(known)
+}
+
+#[derive(Default)]
+struct Outcome {
+    added: u64,
+    updated: u64,
+    replaced: u64,
+    kept: u64,
+    skipped: Vec<Skip>,
+    warnings: Vec<FileWarning>,
+}
+
+/// Parses files on `parse_threads` threads, each adding its documents to the
+/// shared writer (tantivy's `add_document` takes `&self` and queues to its own
+/// threads). Stops at the first writer error.
+fn parse_and_add(
+    files: &[(CorpusFile, bool)],
+    known: &HashMap<String, KnownFile>,
+    session: &store::WriteSession,
+    aliases: &Arc<Aliases>,
+    options: &IndexOptions,
+    on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
+) -> Result<Outcome> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let added = AtomicU64::new(0);
+    let updated = AtomicU64::new(0);
+    let outcome = Mutex::new(Outcome::default());
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    let fields = session.store.fields;
+
+    std::thread::scope(|scope| {
+        for _ in 0..options.parse_threads.max(1) {
+            scope.spawn(|| {
+                let mut finder = EntityFinder::new(aliases);
+                while !failed.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((file, changed)) = files.get(i) else { break };
+                    let parsed = parse_file(&file.path, &options.parse);
+                    on_event(IndexEvent::Parsed { bytes: file.len });
+                    let parsed = match parsed {
+                        Ok(parsed) => parsed,
+                        Err(err) => {
+                            let skip = Skip {
+                                path: file.path.clone(),
+                                reason: crate::error::report(&err),
+                            };
+                            on_event(IndexEvent::Skipped { skip: &skip });
+                            let mut out = lock(&outcome);
+                            out.skipped.push(skip);
+                            if *changed {
+                                out.kept += documents_of(known, file);
+                            }
+                            continue;
+                        }
+                    };
+                    if *changed {
+                        let key = file.path.to_string_lossy();
+                        session.writer.delete_term(Term::from_field_text(fields.path, &key));
+                        lock(&outcome).replaced += documents_of(known, file);
+                    }
+                    for warning in &parsed.warnings {
+                        on_event(IndexEvent::Warning {
+                            path: &file.path,
+                            line: warning.line,
+                            message: &warning.message,
+                        });
+                    }
+                    lock(&outcome).warnings.extend(parsed.warnings.iter().map(|w| FileWarning {
+                        path: file.path.clone(),
+                        line: w.line,
+                        message: w.message.clone(),
+                    }));
+                    for article in &parsed.articles {
+                        let doc = document(&fields, file, article, aliases, &mut finder);
+                        if let Err(err) = session.writer.add_document(doc) {
+                            failed.store(true, Ordering::Relaxed);
+                            lock(&first_error).get_or_insert(Error::Index {
+                                path: session.store.dir.clone(),
+                                source: err,
+                            });
+                            return;
+                        }
+                        let counter = if *changed { &updated } else { &added };
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    if let Some(err) = lock(&first_error).take() {
+        return Err(err);
+    }
+    let mut outcome = outcome.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    outcome.added = added.into_inner();
+    outcome.updated = updated.into_inner();
+    outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.warnings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(outcome)
+}
+
+/// How many documents the index holds for `file`.
+fn documents_of(known: &HashMap<String, KnownFile>, file: &CorpusFile) -> u64 {
+    known.get(file.path.to_string_lossy().as_ref()).map_or(0, |k| k.documents)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panicking parse thread must not hide the others' results.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The tantivy document for one article of `file`.
+fn document(
+    fields: &Fields,
+    file: &CorpusFile,
+    article: &Article,
+    aliases: &Aliases,
+    finder: &mut EntityFinder,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::new();
+    let id = match (&article.id, article.record) {
+        (Some(id), _) => id.clone(),
+        (None, Some(line)) => format!("{}#{line}", file.relative),
+        (None, None) => file.relative.clone(),
+    };
+    doc.add_text(fields.id, &id);
+    doc.add_text(fields.path, file.path.to_string_lossy());
+    if let Some(title) = &article.title {
+        doc.add_text(fields.title, title);
+    }
+    doc.add_text(fields.body, &article.body);
+    for headline in &article.related {
+        doc.add_text(fields.related, headline);
+    }
+    if let Some(date) = article.date {
+        doc.add_date(fields.date, DateTime::from_timestamp_secs(date.timestamp()));
+    }
+    // Scrapes are usually kept one folder per outlet, so without a source of its
+    // own an article takes the first folder below the corpus root.
+    let source = article.source.as_deref().or_else(|| file.folder.get(1).map(String::as_str));
+    if let Some(source) = source.map(str::trim).filter(|s| !s.is_empty()) {
+        doc.add_facet(fields.source, Facet::from_path([source]));
+    }
+    if !file.folder.is_empty() {
+        doc.add_facet(fields.folder, Facet::from_path(file.folder.iter().map(String::as_str)));
+    }
+    if let Some(url) = &article.url {
+        doc.add_text(fields.url, url);
+    }
+    let mut entities = BTreeSet::new();
+    if let Some(title) = &article.title {
+        finder.find(title, &mut entities);
+    }
+    finder.find(&article.body, &mut entities);
+    for entity in entities {
+        let entity = aliases.entity(entity);
+        doc.add_facet(
+            fields.entity,
+            Facet::from_path([entity.kind.as_str(), entity.name.as_str()]),
+        );
+    }
+    doc.add_i64(fields.file_modified, file.modified_ns);
+    doc.add_u64(fields.file_len, file.len);
+    doc
+}

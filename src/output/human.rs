@@ -1,0 +1,195 @@
+//! Terminal output: hits with highlighted snippets, facet tables and a timeline
+//! bar chart. Colour only on a terminal; `[brackets]` mark highlights otherwise.
+
+use std::io::{self, Write};
+
+use crate::indexer::IndexSummary;
+use crate::searcher::{FacetCount, Hit, SearchResults};
+use crate::stats::IndexStats;
+
+use super::Style;
+
+const BOLD_RED: &str = "\x1b[1;31m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
+/// Widest bar of a timeline, in characters.
+const BAR_WIDTH: u64 = 40;
+
+/// Writes a search's results for a person.
+pub fn write_results(
+    results: &SearchResults,
+    style: Style,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let noun = if results.total_hits == 1 { "hit" } else { "hits" };
+    writeln!(
+        out,
+        "{} {noun} for {:?} ({:.1} ms)",
+        results.total_hits, results.query, results.took_ms
+    )?;
+    if results.hits.is_empty() && results.total_hits > 0 {
+        writeln!(out, "(no hits on this page: offset {})", results.offset)?;
+    }
+    for hit in &results.hits {
+        writeln!(out)?;
+        write_hit(hit, style, out)?;
+    }
+    for (name, counts) in &results.facets {
+        writeln!(out)?;
+        write_table(name, counts, style, out)?;
+    }
+    if let Some(timeline) = &results.timeline {
+        writeln!(out)?;
+        write_timeline(timeline, style, out)?;
+    }
+    Ok(())
+}
+
+fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
+    let title = hit.title.as_deref().unwrap_or("(untitled)");
+    if style.color {
+        writeln!(out, "{:>3}. {BOLD}{title}{RESET}", hit.rank)?;
+    } else {
+        writeln!(out, "{:>3}. {title}", hit.rank)?;
+    }
+    let meta = [
+        hit.date.map_or_else(|| "no date".to_owned(), |d| d.format("%Y-%m-%d").to_string()),
+        hit.source.clone().unwrap_or_else(|| "no source".to_owned()),
+        hit.path.clone(),
+    ]
+    .join(" · ");
+    if style.color {
+        writeln!(out, "     {DIM}{meta}{RESET}")?;
+    } else {
+        writeln!(out, "     {meta}")?;
+    }
+    if !hit.snippet.is_empty() {
+        writeln!(out, "     {}", highlight(&hit.snippet, &hit.highlights, style))?;
+    }
+    if let Some(explanation) = &hit.explanation {
+        let pretty = serde_json::to_string_pretty(explanation).unwrap_or_default();
+        for line in pretty.lines() {
+            writeln!(out, "     {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The snippet on one line with its highlights marked.
+fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
+    let (open, close) = if style.color { (BOLD_RED, RESET) } else { ("[", "]") };
+    let mut text = String::with_capacity(snippet.len() + ranges.len() * 8);
+    let mut at = 0;
+    for &[start, end] in ranges {
+        let (Some(before), Some(word)) = (snippet.get(at..start), snippet.get(start..end)) else {
+            continue;
+        };
+        text.push_str(before);
+        text.push_str(open);
+        text.push_str(word);
+        text.push_str(close);
+        at = end;
+    }
+    text.push_str(snippet.get(at..).unwrap_or_default());
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A two-column table of facet counts.
+pub fn write_table(
+    name: &str,
+    counts: &[FacetCount],
+    style: Style,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let width = counts.iter().map(|c| c.value.chars().count()).max().unwrap_or(0).max(name.len());
+    if style.color {
+        writeln!(out, "{BOLD}{name:<width$}  count{RESET}")?;
+    } else {
+        writeln!(out, "{name:<width$}  count")?;
+    }
+    if counts.is_empty() {
+        writeln!(out, "(none)")?;
+    }
+    for count in counts {
+        writeln!(out, "{:<width$}  {:>5}", count.value, count.count)?;
+    }
+    Ok(())
+}
+
+fn write_timeline(timeline: &[FacetCount], style: Style, out: &mut impl Write) -> io::Result<()> {
+    let max = timeline.iter().map(|p| p.count).max().unwrap_or(0).max(1);
+    let width = timeline.iter().map(|p| p.value.len()).max().unwrap_or(0);
+    if style.color {
+        writeln!(out, "{BOLD}timeline{RESET}")?;
+    } else {
+        writeln!(out, "timeline")?;
+    }
+    for period in timeline {
+        let bar = (period.count * BAR_WIDTH).div_ceil(max);
+        let bar = "█".repeat(usize::try_from(bar).unwrap_or(0));
+        writeln!(out, "{:<width$}  {bar} {}", period.value, period.count)?;
+    }
+    Ok(())
+}
+
+/// The end-of-run report of `newsearch index`.
+pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "indexed: {} added, {} updated, {} removed, {} unchanged; {} documents in the index ({:.1} s)",
+        summary.added,
+        summary.updated,
+        summary.removed,
+        summary.unchanged,
+        summary.documents,
+        summary.took_ms as f64 / 1000.0
+    )?;
+    if !summary.warnings.is_empty() {
+        writeln!(out, "{} warnings:", summary.warnings.len())?;
+        for warning in &summary.warnings {
+            match warning.line {
+                Some(line) => {
+                    writeln!(out, "  {}:{line}: {}", warning.path.display(), warning.message)?;
+                }
+                None => writeln!(out, "  {}: {}", warning.path.display(), warning.message)?,
+            }
+        }
+    }
+    if !summary.skipped.is_empty() {
+        writeln!(out, "{} files skipped:", summary.skipped.len())?;
+        for skip in &summary.skipped {
+            writeln!(out, "  {}: {}", skip.path.display(), skip.reason)?;
+        }
+    }
+    Ok(())
+}
+
+/// `newsearch stats` for a person.
+pub fn write_stats(stats: &IndexStats, style: Style, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "documents   {}", stats.documents)?;
+    let date = |d: Option<&chrono::DateTime<chrono::Utc>>| {
+        d.map_or_else(|| "none".to_owned(), |d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+    };
+    writeln!(
+        out,
+        "dates       {} .. {}",
+        date(stats.date_min.as_ref()),
+        date(stats.date_max.as_ref())
+    )?;
+    writeln!(out, "size        {:.1} MB", stats.index_bytes as f64 / 1_048_576.0)?;
+    writeln!(out, "format      {}", stats.index_format)?;
+    writeln!(out, "aliases     {}", stats.aliases_fingerprint)?;
+    for (name, counts) in
+        [("source", &stats.sources), ("folder", &stats.folders), ("entity", &stats.entities)]
+    {
+        writeln!(out)?;
+        let top: Vec<FacetCount> = counts.iter().take(10).cloned().collect();
+        write_table(name, &top, style, out)?;
+        if counts.len() > top.len() {
+            writeln!(out, "({} more)", counts.len() - top.len())?;
+        }
+    }
+    Ok(())
+}

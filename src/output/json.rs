@@ -1,0 +1,299 @@
+//! The JSON wire format, version 1: structs separate from the domain types, so
+//! that a change to the library cannot silently change what scripts read.
+//! `schema/query.v1.schema.json`, `schema/index.v1.schema.json` and
+//! `schema/stats.v1.schema.json` describe these structs; tests validate real
+//! output against them.
+//!
+//! Adding an optional field keeps version 1; renaming, removing or retyping a
+//! field means version 2 and new schema files.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::indexer::IndexSummary;
+use crate::searcher::{FacetCount, Hit, SearchResults};
+use crate::stats::IndexStats;
+
+/// The version of every document below.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `newsearch query --format json`: one search.
+#[derive(Serialize)]
+pub struct QueryReportV1<'a> {
+    /// Always 1.
+    pub schema_version: u32,
+    /// The query as given.
+    pub query: &'a str,
+    /// Hits over the whole index.
+    pub total_hits: usize,
+    /// Hits skipped before this page.
+    pub offset: usize,
+    /// Time to answer, ms.
+    pub took_ms: f64,
+    /// The page.
+    pub hits: Vec<HitV1<'a>>,
+    /// Requested facets.
+    pub facets: BTreeMap<&'a str, Vec<FacetCountV1<'a>>>,
+    /// Hits per period, with `--timeline`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<PeriodCountV1<'a>>>,
+    /// Provenance.
+    pub index: IndexInfoV1<'a>,
+}
+
+/// A batch line that could not run.
+#[derive(Serialize)]
+pub struct QueryErrorV1<'a> {
+    /// Always 1.
+    pub schema_version: u32,
+    /// The line as given.
+    pub query: &'a str,
+    /// Why it could not run.
+    pub error: String,
+}
+
+/// One hit.
+#[derive(Serialize)]
+pub struct HitV1<'a> {
+    /// With `--format jsonl` only: the query the hit answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<&'a str>,
+    /// 1-based rank.
+    pub rank: usize,
+    /// BM25 score (0 when sorted by date).
+    pub score: f32,
+    /// Document id.
+    pub id: &'a str,
+    /// Source file.
+    pub path: &'a str,
+    /// Headline, or null.
+    pub title: Option<&'a str>,
+    /// RFC 3339 UTC date, or null.
+    pub date: Option<String>,
+    /// Outlet, or null.
+    pub source: Option<&'a str>,
+    /// Link, or null.
+    pub url: Option<&'a str>,
+    /// Best fragment of the body.
+    pub snippet: &'a str,
+    /// `[start, end]` byte ranges in `snippet` of matched words.
+    pub highlights: &'a [[usize; 2]],
+    /// Canonical entities mentioned.
+    pub entities: &'a [String],
+    /// Related headlines from the scraper trailer.
+    pub related: &'a [String],
+    /// Score breakdown, with `--explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<&'a serde_json::Value>,
+}
+
+/// A facet value's count.
+#[derive(Serialize)]
+pub struct FacetCountV1<'a> {
+    /// The value.
+    pub value: &'a str,
+    /// Hits with it.
+    pub count: u64,
+}
+
+/// A timeline bucket.
+#[derive(Serialize)]
+pub struct PeriodCountV1<'a> {
+    /// `2016`, `2016-09`, `2016-W35` or `2016-09-04`.
+    pub period: &'a str,
+    /// Hits in it.
+    pub count: u64,
+}
+
+/// Provenance of a query's answer.
+#[derive(Serialize)]
+pub struct IndexInfoV1<'a> {
+    /// Documents in the index.
+    pub documents: u64,
+    /// Fingerprint of the index's alias table.
+    pub aliases_fingerprint: &'a str,
+    /// newsearch version that answered.
+    pub newsearch_version: &'a str,
+}
+
+impl<'a> QueryReportV1<'a> {
+    /// The wire form of `results`.
+    pub fn new(results: &'a SearchResults) -> QueryReportV1<'a> {
+        let facet_counts = |counts: &'a [FacetCount]| {
+            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+        };
+        QueryReportV1 {
+            schema_version: SCHEMA_VERSION,
+            query: &results.query,
+            total_hits: results.total_hits,
+            offset: results.offset,
+            took_ms: (results.took_ms * 1000.0).round() / 1000.0,
+            hits: results.hits.iter().map(|hit| HitV1::new(hit, None)).collect(),
+            facets: results
+                .facets
+                .iter()
+                .map(|(name, counts)| (*name, facet_counts(counts)))
+                .collect(),
+            timeline: results.timeline.as_ref().map(|periods| {
+                periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()
+            }),
+            index: IndexInfoV1 {
+                documents: results.index.documents,
+                aliases_fingerprint: &results.index.aliases_fingerprint,
+                newsearch_version: &results.index.newsearch_version,
+            },
+        }
+    }
+}
+
+impl<'a> HitV1<'a> {
+    /// The wire form of `hit`; `query` is set for JSON Lines.
+    pub fn new(hit: &'a Hit, query: Option<&'a str>) -> HitV1<'a> {
+        HitV1 {
+            query,
+            rank: hit.rank,
+            score: hit.score,
+            id: &hit.id,
+            path: &hit.path,
+            title: hit.title.as_deref(),
+            date: hit.date.map(|d| rfc3339(&d)),
+            source: hit.source.as_deref(),
+            url: hit.url.as_deref(),
+            snippet: &hit.snippet,
+            highlights: &hit.highlights,
+            entities: &hit.entities,
+            related: &hit.related,
+            explanation: hit.explanation.as_ref(),
+        }
+    }
+}
+
+/// `2016-09-04T15:14:55Z`.
+pub fn rfc3339(date: &chrono::DateTime<chrono::Utc>) -> String {
+    date.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `newsearch index --format json`.
+#[derive(Serialize)]
+pub struct IndexReportV1<'a> {
+    /// Always 1.
+    pub schema_version: u32,
+    /// Documents from new files.
+    pub added: u64,
+    /// Documents from changed files.
+    pub updated: u64,
+    /// Documents removed (files gone, changed or rebuilt).
+    pub removed: u64,
+    /// Documents of unchanged files.
+    pub unchanged: u64,
+    /// Files left out.
+    pub skipped: Vec<SkipV1>,
+    /// Files indexed with warnings.
+    pub warnings: Vec<WarningV1>,
+    /// Documents in the index now.
+    pub documents: u64,
+    /// Wall time, ms.
+    pub took_ms: u64,
+    /// Fingerprint of the alias table the index uses.
+    pub aliases_fingerprint: &'a str,
+}
+
+/// A skipped file.
+#[derive(Serialize)]
+pub struct SkipV1 {
+    /// The file.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A warning about an indexed file.
+#[derive(Serialize)]
+pub struct WarningV1 {
+    /// The file.
+    pub path: String,
+    /// Line, or null.
+    pub line: Option<usize>,
+    /// What was off.
+    pub message: String,
+}
+
+impl<'a> IndexReportV1<'a> {
+    /// The wire form of `summary`.
+    pub fn new(summary: &'a IndexSummary) -> IndexReportV1<'a> {
+        IndexReportV1 {
+            schema_version: SCHEMA_VERSION,
+            added: summary.added,
+            updated: summary.updated,
+            removed: summary.removed,
+            unchanged: summary.unchanged,
+            skipped: summary
+                .skipped
+                .iter()
+                .map(|s| SkipV1 {
+                    path: s.path.to_string_lossy().into_owned(),
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            warnings: summary
+                .warnings
+                .iter()
+                .map(|w| WarningV1 {
+                    path: w.path.to_string_lossy().into_owned(),
+                    line: w.line,
+                    message: w.message.clone(),
+                })
+                .collect(),
+            documents: summary.documents,
+            took_ms: summary.took_ms,
+            aliases_fingerprint: &summary.aliases_fingerprint,
+        }
+    }
+}
+
+/// `newsearch stats --format json`.
+#[derive(Serialize)]
+pub struct StatsReportV1<'a> {
+    /// Always 1.
+    pub schema_version: u32,
+    /// Documents in the index.
+    pub documents: u64,
+    /// Earliest publication date, or null.
+    pub date_min: Option<String>,
+    /// Latest publication date, or null.
+    pub date_max: Option<String>,
+    /// Documents per source, most first.
+    pub sources: Vec<FacetCountV1<'a>>,
+    /// Documents per folder, most first.
+    pub folders: Vec<FacetCountV1<'a>>,
+    /// Documents per entity, most first.
+    pub entities: Vec<FacetCountV1<'a>>,
+    /// Bytes on disk.
+    pub index_bytes: u64,
+    /// Index format.
+    pub index_format: u32,
+    /// Fingerprint of the index's alias table.
+    pub aliases_fingerprint: &'a str,
+}
+
+impl<'a> StatsReportV1<'a> {
+    /// The wire form of `stats`.
+    pub fn new(stats: &'a IndexStats) -> StatsReportV1<'a> {
+        let counts = |counts: &'a [FacetCount]| {
+            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+        };
+        StatsReportV1 {
+            schema_version: SCHEMA_VERSION,
+            documents: stats.documents,
+            date_min: stats.date_min.as_ref().map(rfc3339),
+            date_max: stats.date_max.as_ref().map(rfc3339),
+            sources: counts(&stats.sources),
+            folders: counts(&stats.folders),
+            entities: counts(&stats.entities),
+            index_bytes: stats.index_bytes,
+            index_format: stats.index_format,
+            aliases_fingerprint: &stats.aliases_fingerprint,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! Stage 5 (query): a [`SearchRequest`] → a tantivy `Query`.
+//!
+//! The user's text goes through [`analysis::query_text::rewrite`] (so aliases
+//! are read as the index reads them), then tantivy's own parser with the index's
+//! analyzer; dates and `--filter`s are added as required clauses.
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{DateTime as TantivyDate, Term};
+
+use crate::analysis::query_text::{self, FacetFields};
+use crate::error::{Error, Result};
+use crate::fields;
+use crate::store::Store;
+
+/// How hits are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// BM25, title boosted; ties newest first.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// A facet a request can count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FacetKind {
+    /// Outlets.
+    Source,
+    /// Folders.
+    Folder,
+    /// Canonical entities.
+    Entity,
+    /// Publication years.
+    Year,
+    /// Publication months.
+    Month,
+}
+
+impl FacetKind {
+    /// Its name in requests and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            FacetKind::Source => fields::SOURCE,
+            FacetKind::Folder => fields::FOLDER,
+            FacetKind::Entity => fields::ENTITY,
+            FacetKind::Year => "year",
+            FacetKind::Month => "month",
+        }
+    }
+}
+
+/// Buckets of a timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    /// Calendar days.
+    Day,
+    /// ISO weeks.
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// Everything a search needs.
+#[derive(Clone, Debug)]
+pub struct SearchRequest {
+    /// The query in tantivy's syntax, aliases welcome.
+    pub query: String,
+    /// Hits to return; `None` returns every hit.
+    pub limit: Option<usize>,
+    /// Hits to skip.
+    pub offset: usize,
+    /// Earliest publication date, inclusive.
+    pub since: Option<DateTime<Utc>>,
+    /// Latest publication date, inclusive.
+    pub until: Option<DateTime<Utc>>,
+    /// `(field, value)` filters: AND across fields, OR within one.
+    pub filters: Vec<(String, String)>,
+    /// Facets to count over all hits.
+    pub facets: Vec<FacetKind>,
+    /// Order of hits.
+    pub sort: Sort,
+    /// Match any word instead of all.
+    pub any: bool,
+    /// Hits per period over all hits.
+    pub timeline: Option<Period>,
+    /// Attach tantivy's score explanation to each hit.
+    pub explain: bool,
+    /// Longest snippet, in characters.
+    pub snippet_chars: usize,
+}
+
+impl SearchRequest {
+    /// A request for `query` with the defaults of `newsearch query`.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: Some(10),
+            offset: 0,
+            since: None,
+            until: None,
+            filters: Vec::new(),
+            facets: Vec::new(),
+            sort: Sort::Relevance,
+            any: false,
+            timeline: None,
+            explain: false,
+            snippet_chars: DEFAULT_SNIPPET_CHARS,
+        }
+    }
+}
+
+/// Snippet length unless a request says otherwise, in characters.
+pub const DEFAULT_SNIPPET_CHARS: usize = 220;
+
+/// How much more a title match counts than a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// Builds the tantivy query for `request` against `store`.
+pub fn build(store: &Store, request: &SearchRequest) -> Result<Box<dyn Query>> {
+    let query_error = |message: String| Error::Query { query: request.query.clone(), message };
+    let text = request.query.trim();
+    if text.is_empty() {
+        return Err(query_error("empty query: write `*` to match every article".into()));
+    }
+    let f = &store.fields;
+    let main: Box<dyn Query> = if text == "*" {
+        Box::new(AllQuery)
+    } else {
+        let facets = FacetFields { plain: &fields::NAME_FACETS, entity: fields::ENTITY };
+        let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
+        let mut parser = QueryParser::for_index(&store.index, vec![f.title, f.body]);
+        if !request.any {
+            parser.set_conjunction_by_default();
+        }
+        parser.set_field_boost(f.title, TITLE_BOOST);
+        parser
+            .parse_query(&rewritten)
+            .map_err(|err| query_error(describe_parse_error(&rewritten, &err)))?
+    };
+
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |date: Option<DateTime<Utc>>| match date {
+            Some(date) => Bound::Included(Term::from_field_date(
+                f.date,
+                TantivyDate::from_timestamp_secs(date.timestamp()),
+            )),
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(bound(request.since), bound(request.until))),
+        ));
+    }
+    for group in filter_groups(store, &request.filters)? {
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = group
+            .into_iter()
+            .map(|term| {
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, query)
+            })
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+    }
+    Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
+}
+
+/// Filter terms grouped by field, in the order fields first appear.
+fn filter_groups(store: &Store, filters: &[(String, String)]) -> Result<Vec<Vec<Term>>> {
+    let f = &store.fields;
+    let mut groups: Vec<(String, Vec<Term>)> = Vec::new();
+    for (field, value) in filters {
+        let value = value.trim();
+        let (handle, path) = match field.as_str() {
+            fields::SOURCE => (f.source, facet_path(value)),
+            fields::FOLDER => (f.folder, facet_path(value)),
+            fields::ENTITY => {
+                let id = store.aliases.resolve(value).ok_or_else(|| {
+                    Error::Usage(format!("--filter entity:{value}: not an entity of the index's alias table (see `newsearch aliases`)"))
+                })?;
+                (f.entity, store.aliases.entity(id).facet_path())
+            }
+            other => {
+                return Err(Error::Usage(format!(
+                    "--filter {other}:{value}: filters work on source, folder and entity"
+                )));
+            }
+        };
+        let facet = Facet::from_text(&path)
+            .map_err(|err| Error::Usage(format!("--filter {field}:{value}: {err}")))?;
+        let term = Term::from_facet(handle, &facet);
+        match groups.iter_mut().find(|(name, _)| name == field) {
+            Some((_, terms)) => terms.push(term),
+            None => groups.push((field.clone(), vec![term])),
+        }
+    }
+    Ok(groups.into_iter().map(|(_, terms)| terms).collect())
+}
+
+/// `FNA` → `/FNA`; `/bbc/business` stays.
+fn facet_path(value: &str) -> String {
+    if value.starts_with('/') { value.to_owned() } else { format!("/{value}") }
+}
+
+/// Tantivy's parser says only "syntax error"; its lenient grammar knows where.
+fn describe_parse_error(text: &str, err: &tantivy::query::QueryParserError) -> String {
+    use tantivy::query::QueryParserError;
+    if let QueryParserError::SyntaxError(_) = err {
+        let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
+        if let Some(first) = errors.first() {
+            let column = text.get(..first.pos).map_or(first.pos, |s| s.chars().count()) + 1;
+            return format!("syntax error at column {column}: {}", first.message.to_lowercase());
+        }
+        return "syntax error".to_owned();
+    }
+    let message = err.to_string();
+    let mut chars = message.chars();
+    chars.next().map_or(message.clone(), |c| c.to_lowercase().chain(chars).collect())
+}

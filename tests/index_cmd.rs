@@ -1,0 +1,191 @@
+//! `newsearch index` and `newsearch stats` on real folders.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::util::{Workdir, sample_articles, shared};
+
+fn stats(wd: &Workdir) -> Value {
+    wd.run(&["stats", "--format", "json"]).success().json()
+}
+
+fn facet_map(list: &Value) -> BTreeMap<String, u64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| (item["value"].as_str().unwrap().to_owned(), item["count"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn sample_corpus_is_indexed_and_stats_agree_with_the_files() {
+    let wd = Workdir::new();
+    wd.copy_sample_corpus();
+    let summary = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
+    let articles = sample_articles();
+    // One document per .txt file, plus 6 JSON Lines records and 6 CSV rows.
+    let expected = articles.len() as u64 + 12;
+    assert_eq!(summary["schema_version"], 1);
+    assert_eq!(summary["added"].as_u64(), Some(expected), "{summary}");
+    assert_eq!(summary["documents"].as_u64(), Some(expected));
+    // The corpus's own README is documentation, not an article.
+    let skipped = summary["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{summary}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("sample-corpus/README.md"));
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("documentation"));
+
+    let stats = stats(&wd);
+    assert_eq!(stats["documents"].as_u64(), Some(expected));
+    // Sources: the folder under the corpus root for text files, the records' own for the rest.
+    let mut by_folder: BTreeMap<String, u64> = BTreeMap::new();
+    for (path, _) in &articles {
+        let relative = path.strip_prefix(crate::util::repo().join("sample-corpus")).unwrap();
+        let source =
+            relative.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+        *by_folder.entry(source).or_default() += 1;
+    }
+    by_folder.insert("Desert Dispatch".into(), 6);
+    by_folder.insert("Gulf Courier".into(), 6);
+    assert_eq!(facet_map(&stats["sources"]), by_folder);
+    assert_eq!(stats["date_min"].as_str().unwrap().get(..4), Some("2014"));
+    assert!(stats["index_bytes"].as_u64().unwrap() > 10_000);
+}
+
+#[test]
+fn the_seed_article_is_parsed_title_date_body_and_related() {
+    let Some(seed) = shared("seeds/000_eb01103cdc812aa0.txt") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", seed.to_str().unwrap(), "--quiet"]).success();
+    let result = wd.query_json(&["Sirte"]);
+    let hit = &result["hits"][0];
+    assert_eq!(hit["title"], "Pro-Government Forces in Libya Attack ISIS Leftovers in Sirte");
+    assert_eq!(hit["date"], "2016-09-04T15:14:55Z");
+    let related: Vec<&str> =
+        hit["related"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(related.len(), 6, "{related:?}");
+    assert_eq!(related[0], "STILLS: Refugees Rescued off the Coast of Libya by Spanish Volunteers");
+    // The trailer is cut from the body: its words are not found without `related:`.
+    assert_eq!(wd.query_json(&["Spanish Volunteers"])["total_hits"], 0);
+    assert_eq!(wd.query_json(&["string"])["total_hits"], 0);
+    assert_eq!(wd.query_json(&["related:Spanish"])["total_hits"], 1);
+}
+
+#[test]
+fn bbc_corpus_has_2225_documents_in_five_folders() {
+    let Some(bbc) = shared("corpora/bbc/articles") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", bbc.to_str().unwrap(), "--quiet"]).success();
+    let stats = stats(&wd);
+    assert_eq!(stats["documents"], 2225);
+    let folders = facet_map(&stats["folders"]);
+    let expected: BTreeMap<String, u64> = [
+        ("/articles/business", 510),
+        ("/articles/entertainment", 386),
+        ("/articles/politics", 417),
+        ("/articles/sport", 511),
+        ("/articles/tech", 401),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(folders, expected);
+}
+
+#[test]
+fn fakes_csv_gives_one_document_per_distinct_id() {
+    let Some(csv) = shared("corpora/fakes/FA-KES-Dataset.csv") else { return };
+    let wd = Workdir::new();
+    let summary = wd.run(&["index", csv.to_str().unwrap(), "--format", "json"]).success().json();
+    // 804 rows, 12 of which repeat an earlier row's unit_id: the first is kept,
+    // and each repeat is reported as a warning naming both rows.
+    assert_eq!(summary["documents"], 792, "{summary}");
+    let repeats = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["message"].as_str().unwrap().contains("repeats id"))
+        .count();
+    assert_eq!(repeats, 12);
+    let stats = stats(&wd);
+    assert_eq!(facet_map(&stats["sources"]).get("ahram"), Some(&149));
+}
+
+#[test]
+fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
+    let wd = Workdir::new();
+    let corpus = wd.copy_sample_corpus();
+    let first = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
+    let total = first["documents"].as_u64().unwrap();
+
+    let again = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
+    assert_eq!(
+        (again["added"].as_u64(), again["updated"].as_u64(), again["removed"].as_u64()),
+        (Some(0), Some(0), Some(0))
+    );
+    assert_eq!(again["unchanged"].as_u64(), Some(total));
+
+    // Touch one file (new mtime and content), add one, delete one.
+    let changed = corpus.join("Alalam/2015-05-21-palmyra-falls.txt");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push_str("\nAn added closing paragraph about Palmyra.\n");
+    std::fs::write(&changed, text).unwrap();
+    wd.write(
+        "sample-corpus/Alalam/2019-01-01-new.txt",
+        "A new article\n\nA new article\n2019-01-01\n\nSomething about a quokka.\n",
+    );
+    std::fs::remove_file(corpus.join("Alalam/2014-07-05-houthis-advance-amran.txt")).unwrap();
+
+    let third = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
+    assert_eq!(third["added"].as_u64(), Some(1), "{third}");
+    assert_eq!(third["updated"].as_u64(), Some(1), "{third}");
+    assert_eq!(third["removed"].as_u64(), Some(2), "one replaced, one deleted: {third}");
+    assert_eq!(third["unchanged"].as_u64(), Some(total - 2));
+    assert_eq!(third["documents"].as_u64(), Some(total));
+    assert_eq!(stats(&wd)["documents"].as_u64(), Some(total));
+    assert_eq!(wd.query_json(&["quokka"])["total_hits"], 1);
+    let phrase = wd.query_json(&["\"added closing paragraph\""]);
+    assert_eq!(phrase["total_hits"], 1, "{phrase}");
+}
+
+#[test]
+fn rebuild_refuses_a_folder_that_is_not_an_index_and_leaves_it_alone() {
+    let wd = Workdir::new();
+    wd.copy_sample_corpus();
+    wd.write("precious/notes.txt", "my notes");
+    wd.write("precious/meta.json", "{}");
+    for args in [
+        vec!["index", "sample-corpus", "--index", "precious", "--rebuild"],
+        vec!["index", "sample-corpus", "--index", "precious"],
+    ] {
+        wd.run(&args).code(1).stderr_has("not a newsearch index");
+    }
+    let left: Vec<String> = std::fs::read_dir(wd.join("precious"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(std::fs::read_to_string(wd.join("precious/notes.txt")).unwrap(), "my notes");
+}
+
+#[test]
+fn rebuild_starts_over_and_keeps_the_document_count() {
+    let wd = Workdir::indexed_sample_corpus();
+    let before = stats(&wd)["documents"].as_u64().unwrap();
+    let summary =
+        wd.run(&["index", "sample-corpus", "--rebuild", "--format", "json"]).success().json();
+    assert_eq!(summary["added"].as_u64(), Some(before));
+    assert_eq!(summary["removed"].as_u64(), Some(before));
+    assert_eq!(stats(&wd)["documents"].as_u64(), Some(before));
+}
+
+#[test]
+fn missing_corpus_and_missing_index_are_clear_errors() {
+    let wd = Workdir::new();
+    wd.run(&["index", "no-such-folder"])
+        .code(2)
+        .stderr_has("no-such-folder: no such file or folder");
+    assert!(!wd.join("index").exists(), "a failed run must not create an index");
+    wd.run(&["stats"]).code(1).stderr_has("no index at");
+    wd.run(&["query", "Sirte"]).code(1).stderr_has("run `newsearch index");
+}

@@ -1,0 +1,398 @@
+//! `newsearch query` over an index of `sample-corpus/`, with expected answers
+//! computed from the raw files, not from newsearch.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::util::{Workdir, repo, sample_articles, shared};
+
+/// One indexed sample corpus shared by the read-only tests of this file.
+fn sample() -> &'static Workdir {
+    static SAMPLE: OnceLock<Workdir> = OnceLock::new();
+    SAMPLE.get_or_init(Workdir::indexed_sample_corpus)
+}
+
+/// The id newsearch gives a text article: its path below the corpus root's parent.
+fn id_of(path: &std::path::Path) -> String {
+    path.strip_prefix(repo()).unwrap().to_string_lossy().replace('\\', "/")
+}
+
+/// Article text without the scraper trailer (which describes other articles).
+fn without_trailer(text: &str) -> &str {
+    text.rfind("\nstring(").map_or(text, |at| &text[..at])
+}
+
+/// The ISIS spellings of the built-in table, split into case-insensitive
+/// variants and exact-case acronyms.
+fn isis_spellings(wd: &Workdir) -> (Vec<String>, Vec<String>) {
+    let table = wd.run(&["aliases", "--format", "json"]).success().json();
+    let isis =
+        table["entities"].as_array().unwrap().iter().find(|e| e["name"] == "ISIS").unwrap().clone();
+    let list = |key: &str| {
+        isis[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    (list("variants"), list("acronyms"))
+}
+
+/// A regex for a spelling: its words with any non-alphanumeric run between them.
+fn spelling_pattern(spelling: &str) -> String {
+    let words: Vec<String> = spelling
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(regex::escape)
+        .collect();
+    words.join(r"[^\p{L}\p{N}]+")
+}
+
+/// Regexes for an ISIS mention followed by `after` (a regex, may be empty):
+/// every variant case-insensitively, and acronyms in exact case.
+fn isis_regexes(variants: &[String], acronyms: &[String], after: &str) -> (Regex, Regex) {
+    let alternation =
+        |list: &[String]| list.iter().map(|v| spelling_pattern(v)).collect::<Vec<_>>().join("|");
+    let bounded = |alternatives: String| {
+        format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternatives}){after}(?:$|[^\p{{L}}\p{{N}}])")
+    };
+    (
+        Regex::new(&format!("(?i){}", bounded(alternation(variants)))).unwrap(),
+        Regex::new(&bounded(alternation(acronyms))).unwrap(),
+    )
+}
+
+/// Whether `text` mentions ISIS (followed by `after`), by regular expressions
+/// over the raw text; acronyms count only on lines that are not all capitals.
+fn mentions_isis(text: &str, variants: &[String], acronyms: &[String], after: &str) -> bool {
+    let (any_case, exact) = isis_regexes(variants, acronyms, after);
+    any_case.is_match(text)
+        || text.lines().any(|line| line.chars().any(char::is_lowercase) && exact.is_match(line))
+}
+
+fn text_ids(ids: Vec<String>) -> BTreeSet<String> {
+    ids.into_iter().filter(|id| id.starts_with("sample-corpus/")).collect()
+}
+
+#[test]
+fn every_isis_spelling_finds_exactly_the_articles_that_mention_isis() {
+    let wd = sample();
+    let (variants, acronyms) = isis_spellings(wd);
+    let truth: BTreeSet<String> = sample_articles()
+        .iter()
+        .filter(|(_, text)| mentions_isis(without_trailer(text), &variants, &acronyms, ""))
+        .map(|(path, _)| id_of(path))
+        .collect();
+    assert!(truth.len() >= 15, "the sample corpus mentions ISIS often: {truth:?}");
+    let traps = ["2016-09-21-what-is-next-aleppo-truce", "2017-06-24-cholera-spreads-hodeidah"];
+    assert!(truth.iter().all(|id| traps.iter().all(|t| !id.contains(t))));
+
+    for query in [
+        "ISIS",
+        "isis",
+        "ISIL",
+        "Daesh",
+        "Islamic State",
+        "\"Islamic State\"",
+        "entity:ISIS",
+        "IS",
+        "Da'esh",
+    ] {
+        assert_eq!(text_ids(wd.query_ids(&[query])), truth, "query {query}");
+    }
+    let filtered = wd.query_ids(&["*", "--filter", "entity:ISIS"]);
+    assert_eq!(text_ids(filtered), truth, "--filter entity:ISIS");
+}
+
+#[test]
+fn phrases_see_through_aliases() {
+    let wd = sample();
+    let phrase = wd.query_ids(&["\"ISIL fighters\""]);
+    assert_eq!(phrase, wd.query_ids(&["\"Islamic State fighters\""]));
+    assert_eq!(phrase, wd.query_ids(&["\"Daesh fighters\""]));
+    let (variants, acronyms) = isis_spellings(wd);
+    let expected: BTreeSet<String> = sample_articles()
+        .iter()
+        .filter(|(_, text)| {
+            let fighters = r"[^\p{L}\p{N}]+(?i:fighters)";
+            mentions_isis(without_trailer(text), &variants, &acronyms, fighters)
+        })
+        .map(|(path, _)| id_of(path))
+        .collect();
+    assert_eq!(text_ids(phrase.clone()), expected);
+    // Words without quotes match more (or the same) articles than the phrase.
+    let words: BTreeSet<String> = wd.query_ids(&["ISIL fighters"]).into_iter().collect();
+    assert!(phrase.iter().all(|id| words.contains(id)));
+    // A variant inside a longer query works the same way.
+    assert_eq!(wd.query_ids(&["Daesh Sirte"]), wd.query_ids(&["Islamic State Sirte"]));
+}
+
+#[test]
+fn a_title_match_outranks_a_newer_body_match() {
+    let result = sample().query_json(&["Misrata"]);
+    let titles: Vec<&str> =
+        result["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 2, "{result}");
+    assert!(titles[0].contains("2014-07-20-misrata-brigades-shell-airport"), "{titles:?}");
+    assert!(titles[1].contains("2016-09-12-sirte-field-hospitals"), "{titles:?}");
+}
+
+/// Dated sample text articles: id → date from the file name (which the corpus
+/// README promises equals the date line), for those with a date line.
+fn dated_articles() -> BTreeMap<String, String> {
+    sample_articles()
+        .iter()
+        .filter(|(path, _)| !path.to_string_lossy().contains("iraqi-forces-retake-kirkuk"))
+        .map(|(path, _)| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (id_of(path), name[..10].to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn date_ranges_are_inclusive_at_both_ends() {
+    let wd = sample();
+    let dated = dated_articles();
+    for (since, until, prefix) in [
+        ("2016-09-04", "2016-09-04", "2016-09-04"),
+        ("2016-09", "2016-09", "2016-09"),
+        ("2015", "2015", "2015"),
+    ] {
+        let expected: BTreeSet<String> = dated
+            .iter()
+            .filter(|(_, date)| date.starts_with(prefix))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let got = text_ids(wd.query_ids(&["*", "--since", since, "--until", until]));
+        assert_eq!(got, expected, "--since {since} --until {until}");
+    }
+}
+
+#[test]
+fn filters_and_facets_match_counts_from_the_files() {
+    let wd = sample();
+    let files = sample_articles();
+    let in_folder =
+        |folder: &str| files.iter().filter(|(p, _)| id_of(p).starts_with(folder)).count() as u64;
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    assert_eq!(total(&["*", "--filter", "source:FNA"]), in_folder("sample-corpus/FNA/"));
+    assert_eq!(
+        total(&["*", "--filter", "source:FNA", "--filter", "source:Alalam"]),
+        in_folder("sample-corpus/FNA/") + in_folder("sample-corpus/Alalam/")
+    );
+    assert_eq!(
+        total(&["*", "--filter", "folder:/sample-corpus/FNA/2016"]),
+        in_folder("sample-corpus/FNA/2016/")
+    );
+    assert_eq!(
+        total(&["*", "--filter", "source:Levant Wire"]),
+        in_folder("sample-corpus/Levant Wire/")
+    );
+    // AND across fields.
+    let both = total(&["*", "--filter", "source:FNA", "--filter", "entity:ISIS"]);
+    assert!(both > 0 && both < in_folder("sample-corpus/FNA/"));
+
+    let result = wd.query_json(&["*", "--facet", "source", "--facet", "year", "--facet", "folder"]);
+    let facet = |name: &str| -> BTreeMap<String, u64> {
+        result["facets"][name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["value"].as_str().unwrap().to_owned(), c["count"].as_u64().unwrap()))
+            .collect()
+    };
+    let mut years: BTreeMap<String, u64> = BTreeMap::new();
+    for date in dated_articles().values() {
+        *years.entry(date[..4].to_owned()).or_default() += 1;
+    }
+    let jsonl = std::fs::read_to_string(repo().join("sample-corpus/extra/wire.jsonl")).unwrap();
+    for line in jsonl.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        *years.entry(record["date"].as_str().unwrap()[..4].to_owned()).or_default() += 1;
+    }
+    let mut csv = csv::Reader::from_path(repo().join("sample-corpus/extra/digest.csv")).unwrap();
+    for row in csv.records() {
+        let date = row.unwrap()[3].to_owned();
+        *years.entry(date[date.len() - 4..].to_owned()).or_default() += 1;
+    }
+    assert_eq!(facet("year"), years);
+    assert_eq!(facet("source").get("FNA"), Some(&in_folder("sample-corpus/FNA/")));
+    assert_eq!(
+        facet("folder").get("/sample-corpus/FNA/2016"),
+        Some(&in_folder("sample-corpus/FNA/2016/"))
+    );
+}
+
+#[test]
+fn timeline_sums_to_the_dated_hits() {
+    let result = sample().query_json(&["ISIS", "--since", "2014", "--timeline", "month"]);
+    let sum: u64 =
+        result["timeline"].as_array().unwrap().iter().map(|p| p["count"].as_u64().unwrap()).sum();
+    assert_eq!(Some(sum), result["total_hits"].as_u64());
+    let periods: Vec<&str> = result["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    let mut sorted = periods.clone();
+    sorted.sort_unstable();
+    assert_eq!(periods, sorted, "timeline is in period order");
+}
+
+#[test]
+fn pages_are_consistent_and_sorting_by_date_orders_dates() {
+    let wd = sample();
+    let ids = |args: &[&str]| -> Vec<String> {
+        wd.query_json(args)["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut two_pages = ids(&["Sirte", "-n", "4"]);
+    two_pages.extend(ids(&["Sirte", "-n", "4", "--offset", "4"]));
+    assert_eq!(two_pages, ids(&["Sirte", "-n", "8"]));
+    let past_end = wd.query_json(&["Sirte", "--offset", "1000"]);
+    assert_eq!(past_end["hits"].as_array().unwrap().len(), 0);
+    assert!(past_end["total_hits"].as_u64().unwrap() > 0);
+
+    for (sort, newest_first) in [("newest", true), ("oldest", false)] {
+        let result = wd.query_json(&["*", "--since", "2014", "--sort", sort, "-n", "100"]);
+        let dates: Vec<&str> = result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["date"].as_str().unwrap())
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort_unstable();
+        if newest_first {
+            sorted.reverse();
+        }
+        assert_eq!(dates, sorted, "--sort {sort}");
+    }
+}
+
+#[test]
+fn batch_runs_every_line_and_reports_a_bad_one_in_place() {
+    let wd = sample();
+    let batch = wd.write("batch.txt", "Sirte\n\"unbalanced\nDaesh Mosul\n");
+    let out = wd.run(&["query", "--batch", batch.to_str().unwrap(), "--format", "json"]).code(2);
+    let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["query"], "Sirte");
+    assert!(lines[0]["total_hits"].as_u64().unwrap() > 0);
+    assert!(lines[1]["error"].as_str().unwrap().contains("syntax error"), "{}", lines[1]);
+    assert_eq!(lines[2]["query"], "Daesh Mosul");
+    assert!(out.stderr.contains("batch.txt:2:"), "{out}");
+}
+
+#[test]
+fn jsonl_and_csv_carry_the_same_hits_as_json() {
+    let wd = sample();
+    let json = wd.query_json(&["Sirte", "-n", "5"]);
+    let ids: Vec<&str> =
+        json["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    let jsonl = wd.run(&["query", "Sirte", "-n", "5", "--format", "jsonl"]).success();
+    let jsonl_ids: Vec<String> = jsonl
+        .stdout
+        .lines()
+        .map(|l| {
+            let hit: Value = serde_json::from_str(l).unwrap();
+            assert_eq!(hit["query"], "Sirte");
+            hit["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(jsonl_ids, ids);
+    let csv_out = wd.run(&["query", "Sirte", "-n", "5", "--format", "csv"]).success();
+    let mut reader = csv::Reader::from_reader(csv_out.stdout.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["rank", "score", "id", "path", "title", "date", "source", "url"]
+    );
+    let csv_ids: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
+    assert_eq!(csv_ids, ids);
+}
+
+#[test]
+fn json_output_validates_against_the_published_schema() {
+    let wd = sample();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schema/query.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for args in [
+        vec!["Sirte"],
+        vec![
+            "Daesh",
+            "--facet",
+            "source",
+            "--facet",
+            "entity",
+            "--facet",
+            "month",
+            "--timeline",
+            "year",
+            "--explain",
+        ],
+        vec!["nothingmatchesthis"],
+    ] {
+        let result = wd.query_json(&args);
+        let errors: Vec<String> = validator.iter_errors(&result).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+    }
+    let index_schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schema/index.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let summary = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
+    assert!(jsonschema::validator_for(&index_schema).unwrap().is_valid(&summary), "{summary}");
+    let stats_schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schema/stats.v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let stats = wd.run(&["stats", "--format", "json"]).success().json();
+    assert!(jsonschema::validator_for(&stats_schema).unwrap().is_valid(&stats), "{stats}");
+}
+
+#[test]
+fn query_syntax_errors_exit_2_with_a_position_and_no_hits_exit_0() {
+    let wd = sample();
+    wd.run(&["query", "title:(Sirte"]).code(2).stderr_has("syntax error at column");
+    wd.run(&["query", "nosuchfield:x"]).code(2).stderr_has("nosuchfield");
+    wd.run(&["query", ""]).code(2).stderr_has("empty query");
+    wd.run(&["query", "Sirte", "--since", "Sun Sep 44"]).code(2).stderr_has("--since");
+    wd.run(&["query", "Sirte", "--filter", "colour:red"]).code(2).stderr_has("colour");
+    wd.run(&["query", "Sirte", "-n", "0"]).code(2);
+    let none = wd.run(&["query", "zzzyzzx"]).success();
+    assert!(none.stdout.starts_with("0 hits"), "{none}");
+}
+
+#[test]
+fn the_seed_snippet_highlights_what_the_article_wrote() {
+    let Some(seed) = shared("seeds/000_eb01103cdc812aa0.txt") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", seed.to_str().unwrap(), "--quiet"]).success();
+    let marked = |args: &str| -> BTreeSet<String> {
+        let args: Vec<&str> = args.split(' ').collect();
+        let result = wd.query_json(&args);
+        let hit = &result["hits"][0];
+        let snippet = hit["snippet"].as_str().unwrap();
+        hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                snippet[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize].to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(marked("Sirte"), BTreeSet::from(["Sirte".to_owned()]));
+    let isil = marked("ISIL --snippet-chars 600");
+    assert!(isil.contains("ISIL") && isil.contains("ISIS"), "{isil:?}");
+    let human = wd.run(&["query", "Daesh", "--color", "never"]).success();
+    assert!(human.stdout.contains("[ISIL]") || human.stdout.contains("[ISIS]"), "{human}");
+}

@@ -1,0 +1,219 @@
+//! The test harness: a temporary working directory, the real `newsearch` binary
+//! run in it with a pinned environment, and outputs that print the command,
+//! stdout and stderr when an assertion fails.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A folder of `../shared`, or `None` (with the reason printed) where the
+/// shared material is absent, as in a fresh clone.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = repo().join("../shared").join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipped: {} is absent (it ships beside the repository, not in it)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// A temporary directory to run newsearch in; removed on drop.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    /// An empty workdir.
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::Builder::new().prefix("newsearch-test-").tempdir().unwrap() }
+    }
+
+    /// A workdir with `sample-corpus/` copied in and indexed into `index/`.
+    pub fn indexed_sample_corpus() -> Workdir {
+        let wd = Workdir::new();
+        wd.copy_sample_corpus();
+        wd.run(&["index", "sample-corpus", "--quiet"]).success();
+        wd
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the workdir.
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.path().join(relative)
+    }
+
+    /// Copies the repository's sample corpus to `sample-corpus/`.
+    pub fn copy_sample_corpus(&self) -> PathBuf {
+        let to = self.join("sample-corpus");
+        copy_dir(&repo().join("sample-corpus"), &to);
+        to
+    }
+
+    /// Writes a file (creating folders).
+    pub fn write(&self, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    /// The binary with `args`, cwd here, the index at `index/`, and no
+    /// `NEWSEARCH_*` or colour variables from the caller's environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_newsearch"));
+        command.current_dir(self.path()).args(args).stdin(Stdio::null());
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy().into_owned();
+            if key.starts_with("NEWSEARCH_") || key == "NO_COLOR" || key == "CLICOLOR_FORCE" {
+                command.env_remove(key);
+            }
+        }
+        command.env("NEWSEARCH_INDEX", self.join("index"));
+        command
+    }
+
+    /// Runs the binary to completion.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut command = self.command(args);
+        Output::of(&mut command, args)
+    }
+
+    /// Runs a query with `--format json` and returns the parsed document.
+    pub fn query_json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["query", "--format", "json"];
+        all.extend_from_slice(args);
+        self.run(&all).success().json()
+    }
+
+    /// The ids of all hits of a query (sorted), for set comparisons.
+    pub fn query_ids(&self, args: &[&str]) -> Vec<String> {
+        let mut all = vec!["--all", "--format", "jsonl"];
+        all.extend_from_slice(args);
+        let mut full = vec!["query"];
+        full.extend(all);
+        let out = self.run(&full).success();
+        let mut ids: Vec<String> = out
+            .stdout
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["id"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// A finished run.
+pub struct Output {
+    /// The command line, for failure messages.
+    pub args: Vec<String>,
+    /// Exit code (None if killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    fn of(command: &mut Command, args: &[&str]) -> Output {
+        let output = command.output().unwrap();
+        Output {
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts exit code 0.
+    pub fn success(self) -> Output {
+        self.code(0)
+    }
+
+    /// Asserts an exit code.
+    #[track_caller]
+    pub fn code(self, code: i32) -> Output {
+        assert_eq!(self.code, Some(code), "unexpected exit code\n{self}");
+        self
+    }
+
+    /// Asserts stderr contains `text`.
+    #[track_caller]
+    pub fn stderr_has(self, text: &str) -> Output {
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}\n{self}");
+        self
+    }
+
+    /// stdout parsed as one JSON document.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|err| panic!("stdout is not JSON: {err}\n{self}"))
+    }
+}
+
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "command: newsearch {}", self.args.join(" "))?;
+        writeln!(f, "exit code: {:?}", self.code)?;
+        writeln!(f, "--- stdout ---\n{}", self.stdout)?;
+        write!(f, "--- stderr ---\n{}", self.stderr)
+    }
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every sample-corpus article file with its raw text, for computing expected
+/// answers independently of newsearch.
+pub fn sample_articles() -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    collect_txt(&repo().join("sample-corpus"), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path, text)
+        })
+        .collect()
+}
+
+fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_txt(&path, out);
+        } else if path.extension().is_some_and(|e| e == "txt") {
+            out.push(path);
+        }
+    }
+}
