@@ -3,5 +3,6 @@
 
 mod util;
 
+mod aliases_cmd;
 mod index_cmd;
 mod query_cmd;
