@@ -44,6 +44,31 @@ pub struct IndexOptions {
     pub parse: ParseOptions,
 }
 
+impl IndexOptions {
+    /// Options for indexing `corpus` into `index_dir` with the defaults of
+    /// `newsearch index`: every core, 768 MB, the index's own (or the built-in)
+    /// alias table.
+    pub fn new(corpus: Vec<PathBuf>, index_dir: PathBuf) -> IndexOptions {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        IndexOptions {
+            corpus,
+            index_dir,
+            rebuild: false,
+            writer_threads: cores.min(MAX_WRITER_THREADS),
+            parse_threads: cores,
+            memory_bytes: DEFAULT_MEMORY_MB * 1_048_576,
+            aliases: None,
+            parse: ParseOptions::default(),
+        }
+    }
+}
+
+/// Writer threads beyond this add merge work without speeding up indexing.
+pub const MAX_WRITER_THREADS: usize = 8;
+
+/// The writer's default memory budget, in MB.
+pub const DEFAULT_MEMORY_MB: usize = 768;
+
 /// Progress reported while indexing; the caller renders it.
 #[derive(Debug)]
 pub enum IndexEvent<'a> {

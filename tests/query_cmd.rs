@@ -396,3 +396,35 @@ fn the_seed_snippet_highlights_what_the_article_wrote() {
     let human = wd.run(&["query", "Daesh", "--color", "never"]).success();
     assert!(human.stdout.contains("[ISIL]") || human.stdout.contains("[ISIS]"), "{human}");
 }
+
+#[test]
+fn the_readme_shell_loop_runs_as_written() {
+    if std::process::Command::new("jq").arg("--version").output().is_err() {
+        eprintln!("skipped: jq is not installed (CI installs it)");
+        return;
+    }
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .find(|block| block.contains("for entity in"))
+        .expect("README has the shell loop");
+    let wd = sample();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_newsearch")).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let output = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", block])
+        .current_dir(wd.path())
+        .env("PATH", path)
+        .env("NEWSEARCH_INDEX", wd.join("index"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let rows: Vec<Vec<&str>> = stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    let isis_hits = wd.query_json(&["entity:ISIS"])["total_hits"].as_u64().unwrap().to_string();
+    assert_eq!(rows[0][..2], ["ISIS", isis_hits.as_str()]);
+    assert_eq!(rows[1][0], "al-Qaeda");
+}

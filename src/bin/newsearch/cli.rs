@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// `newsearch::indexer::DEFAULT_MEMORY_MB`, as clap's type.
+const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the command did its job (also: a query with no hits, an index run that skipped files)
@@ -71,7 +74,7 @@ pub struct IndexArgs {
     pub threads: Option<u16>,
     /// Memory budget of the index writer, in MB; bigger buffers mean fewer,
     /// larger segments.
-    #[arg(long, value_name = "N", default_value_t = 768, value_parser = clap::value_parser!(u32).range(64..=16_384))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MEMORY_MB, value_parser = clap::value_parser!(u32).range(64..=16_384))]
     pub memory_mb: u32,
     /// Alias table to index with (TOML, see schema/aliases.toml) [default: the
     /// index's own table, or the built-in one for a new index].

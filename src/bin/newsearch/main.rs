@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use newsearch::analysis::{self, Aliases};
-use newsearch::corpus::article::{ParseOptions, SlashDates};
+use newsearch::corpus::article::SlashDates;
 use newsearch::corpus::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
@@ -59,20 +59,16 @@ fn stdout_error(err: io::Error) -> Error {
 }
 
 fn run_index(args: &IndexArgs) -> Result<Outcome> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let options = IndexOptions {
-        corpus: args.corpus.clone(),
-        index_dir: args.index.dir.clone(),
-        rebuild: args.rebuild,
-        writer_threads: args.threads.map_or(cores.min(8), usize::from),
-        parse_threads: cores,
-        memory_bytes: usize::try_from(args.memory_mb).unwrap_or(768) * 1_048_576,
-        aliases: args.aliases.clone(),
-        parse: ParseOptions {
-            slash_dates: if args.day_first { SlashDates::DayFirst } else { SlashDates::MonthFirst },
-            ..ParseOptions::default()
-        },
-    };
+    let mut options = IndexOptions::new(args.corpus.clone(), args.index.dir.clone());
+    options.rebuild = args.rebuild;
+    if let Some(threads) = args.threads {
+        options.writer_threads = usize::from(threads);
+    }
+    options.memory_bytes = args.memory_mb as usize * 1_048_576;
+    options.aliases.clone_from(&args.aliases);
+    if args.day_first {
+        options.parse.slash_dates = SlashDates::DayFirst;
+    }
     let json = args.format == ReportFormat::Json;
     let bar = progress::Progress::new(!args.quiet && !json);
     let on_event = |event: IndexEvent<'_>| bar.on_event(&event);
