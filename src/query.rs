@@ -9,9 +9,13 @@ use std::ops::Bound;
 use chrono::{DateTime, Utc};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DateTime as TantivyDate, Term};
 
-use crate::analysis::query_text::{self, FacetFields};
+use crate::analysis::{
+    self,
+    query_text::{self, FacetFields},
+};
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::store::Store;
@@ -96,6 +100,9 @@ pub struct SearchRequest {
     pub explain: bool,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
+    /// Match alias spellings as written (`ISIL` finds only `ISIL`), not as
+    /// their entity. Applies to one-word spellings.
+    pub literal: bool,
 }
 
 impl SearchRequest {
@@ -114,6 +121,7 @@ impl SearchRequest {
             timeline: None,
             explain: false,
             snippet_chars: DEFAULT_SNIPPET_CHARS,
+            literal: false,
         }
     }
 }
@@ -124,8 +132,32 @@ pub const DEFAULT_SNIPPET_CHARS: usize = 220;
 /// How much more a title match counts than a body match.
 pub const TITLE_BOOST: f32 = 2.0;
 
+/// The tokenizers query text is parsed with: the index's analyzer chain, but
+/// emitting canonical terms (or literal spellings) where the index stores both.
+#[derive(Clone)]
+pub struct QueryTokenizers {
+    canonical: TokenizerManager,
+    literal: TokenizerManager,
+}
+
+impl QueryTokenizers {
+    /// Tokenizers for `store`'s alias table.
+    pub fn new(store: &Store) -> QueryTokenizers {
+        let manager = |literal| {
+            let manager = TokenizerManager::default();
+            manager.register(analysis::ANALYZER, analysis::query_analyzer(&store.aliases, literal));
+            manager
+        };
+        QueryTokenizers { canonical: manager(false), literal: manager(true) }
+    }
+}
+
 /// Builds the tantivy query for `request` against `store`.
-pub fn build(store: &Store, request: &SearchRequest) -> Result<Box<dyn Query>> {
+pub fn build(
+    store: &Store,
+    tokenizers: &QueryTokenizers,
+    request: &SearchRequest,
+) -> Result<Box<dyn Query>> {
     let query_error = |message: String| Error::Query { query: request.query.clone(), message };
     let text = request.query.trim();
     if text.is_empty() {
@@ -137,7 +169,9 @@ pub fn build(store: &Store, request: &SearchRequest) -> Result<Box<dyn Query>> {
     } else {
         let facets = FacetFields { plain: &fields::NAME_FACETS, entity: fields::ENTITY };
         let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
-        let mut parser = QueryParser::for_index(&store.index, vec![f.title, f.body]);
+        let manager = if request.literal { &tokenizers.literal } else { &tokenizers.canonical };
+        let mut parser =
+            QueryParser::new(store.index.schema(), vec![f.title, f.body], manager.clone());
         if !request.any {
             parser.set_conjunction_by_default();
         }

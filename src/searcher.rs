@@ -15,7 +15,7 @@ use tantivy::{DocAddress, DocId, IndexReader, Order, Score, SegmentReader, Tanti
 
 use crate::error::{Error, Result};
 use crate::fields;
-use crate::query::{self, FacetKind, Period, SearchRequest, Sort};
+use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
 use crate::store::{self, Store};
 
 /// Extra hits fetched past the page so that hits with equal scores can be
@@ -98,6 +98,7 @@ pub struct SearchResults {
 pub struct Searcher {
     store: Store,
     reader: IndexReader,
+    tokenizers: QueryTokenizers,
 }
 
 impl Searcher {
@@ -105,7 +106,8 @@ impl Searcher {
     pub fn open(dir: &Path) -> Result<Searcher> {
         let store = store::open(dir)?;
         let reader = store.index.reader().map_err(Error::index(dir))?;
-        Ok(Searcher { store, reader })
+        let tokenizers = QueryTokenizers::new(&store);
+        Ok(Searcher { store, reader, tokenizers })
     }
 
     /// The opened index.
@@ -121,7 +123,7 @@ impl Searcher {
     /// Runs one search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
-        let query = query::build(&self.store, request)?;
+        let query = query::build(&self.store, &self.tokenizers, request)?;
         let searcher = self.reader.searcher();
         let dir = &self.store.dir;
         let index_error = Error::index(dir.clone());

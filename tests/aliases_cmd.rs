@@ -199,3 +199,20 @@ fn a_bad_alias_table_is_a_usage_error_naming_file_line_and_entry() {
         .stderr_has("bad.toml:9: entity `B`: variant \"zed\" also belongs to `A`");
     assert!(!wd.join("index").exists());
 }
+
+#[test]
+fn literal_queries_find_a_spelling_as_written() {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "One\n\n2016-09-04\n\nISIL fighters left.\n");
+    wd.write("corpus/b.txt", "Two\n\n2016-09-05\n\nDaesh fighters stayed.\n");
+    wd.write("corpus/c.txt", "Three\n\n2016-09-06\n\nIslamic State fighters returned.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    assert_eq!(ids(&wd, &["ISIL"]).len(), 3);
+    assert_eq!(ids(&wd, &["ISIL", "--literal"]), BTreeSet::from(["corpus/a.txt".to_owned()]));
+    assert_eq!(ids(&wd, &["\"daesh fighters\"", "--literal"]), BTreeSet::from(["corpus/b.txt".to_owned()]));
+    // Multi-word spellings have no literal copy: they still mean the entity.
+    assert_eq!(ids(&wd, &["\"Islamic State\"", "--literal"]).len(), 3);
+    let hit = &wd.query_json(&["ISIL", "--literal"])["hits"][0];
+    let [start, end] = [hit["highlights"][0][0].as_u64().unwrap() as usize, hit["highlights"][0][1].as_u64().unwrap() as usize];
+    assert_eq!(&hit["snippet"].as_str().unwrap()[start..end], "ISIL");
+}

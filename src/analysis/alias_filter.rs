@@ -18,20 +18,40 @@ use super::aliases::{Aliases, EntityId, VariantMatch};
 /// with none in this window is written in capitals (a headline), where `IS` is a verb.
 const CAPS_WINDOW: usize = 48;
 
+/// Marks a literal spelling term (`=isil`): no word the tokenizer emits starts
+/// with it, so literal terms never collide with ordinary ones.
+pub const LITERAL_PREFIX: char = '=';
+
+/// What the filter emits for a one-word alias spelling such as `ISIL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spellings {
+    /// The canonical term only (`isis`): how queries are read.
+    Canonical,
+    /// The canonical term, and the literal spelling (`=isil`) at the same
+    /// position: how the index stores text, so literal queries stay possible.
+    CanonicalAndLiteral,
+    /// The literal spelling only: how `--literal` queries are read. Multi-word
+    /// variants still become the canonical term (the index keeps no literal
+    /// copy of them).
+    Literal,
+}
+
 /// Replaces alias variants with canonical terms; lowercases and (optionally)
 /// stems everything else.
 #[derive(Clone)]
 pub struct AliasFilter {
     aliases: Arc<Aliases>,
     stemmer: Option<Arc<rust_stemmers::Stemmer>>,
+    spellings: Spellings,
 }
 
 impl AliasFilter {
-    /// A filter for `aliases`; `stem` turns on English stemming of ordinary words.
-    pub fn new(aliases: Arc<Aliases>, stem: bool) -> AliasFilter {
+    /// A filter for `aliases`; `stem` turns on English stemming of ordinary
+    /// words; `spellings` says what one-word alias spellings become.
+    pub fn new(aliases: Arc<Aliases>, stem: bool, spellings: Spellings) -> AliasFilter {
         let stemmer = stem
             .then(|| Arc::new(rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)));
-        AliasFilter { aliases, stemmer }
+        AliasFilter { aliases, stemmer, spellings }
     }
 }
 
@@ -59,6 +79,8 @@ impl<T: Tokenizer> Tokenizer for AliasFilterWrapper<T> {
             inner: self.inner.token_stream(text),
             aliases: &self.filter.aliases,
             stemmer: self.filter.stemmer.as_deref(),
+            spellings: self.filter.spellings,
+            literal_next: false,
             pending: VecDeque::new(),
             spare: Vec::new(),
             token: Token::default(),
@@ -75,6 +97,10 @@ pub struct AliasTokenStream<'a, S> {
     inner: S,
     aliases: &'a Aliases,
     stemmer: Option<&'a rust_stemmers::Stemmer>,
+    spellings: Spellings,
+    /// The current token is canonical and its literal spelling comes next, at
+    /// the same position.
+    literal_next: bool,
     /// Tokens read ahead while trying to match a multi-word variant.
     pending: VecDeque<Token>,
     /// Tokens to swap into the inner stream, so reading ahead does not allocate.
@@ -149,26 +175,52 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
     fn recycle(&mut self, token: Token) {
         self.spare.push(token);
     }
+
+    /// Turns the current token into the literal spelling of the one-word
+    /// variant at `pending[0]` (`=isil`), which it consumes.
+    fn literal_spelling(&mut self) {
+        if let Some(word) = self.pending.pop_front() {
+            lowercase_into(&word.text, &mut self.lower);
+            self.token.text.clear();
+            self.token.text.push(LITERAL_PREFIX);
+            self.token.text.push_str(&self.lower);
+            self.recycle(word);
+        }
+    }
 }
 
 impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
     fn advance(&mut self) -> bool {
+        if self.literal_next {
+            // Same offsets and position as the canonical token just emitted.
+            self.literal_next = false;
+            self.literal_spelling();
+            return true;
+        }
         if self.pending.is_empty() && !self.read_ahead() {
             return false;
         }
         if let Some((found, words)) = self.longest_match() {
             let from = self.pending[0].offset_from;
             let to = self.pending[words - 1].offset_to;
-            for _ in 0..words {
-                if let Some(token) = self.pending.pop_front() {
-                    self.recycle(token);
-                }
-            }
-            self.token.text.clear();
-            self.token.text.push_str(&self.aliases.entity(found.entity).term);
             self.token.offset_from = from;
             self.token.offset_to = to;
             self.matched = Some(found);
+            if self.spellings == Spellings::Literal && words == 1 {
+                self.literal_spelling();
+            } else {
+                self.token.text.clear();
+                self.token.text.push_str(&self.aliases.entity(found.entity).term);
+                // A one-word spelling stays in `pending` for the literal token.
+                self.literal_next = self.spellings == Spellings::CanonicalAndLiteral && words == 1;
+                if !self.literal_next {
+                    for _ in 0..words {
+                        if let Some(token) = self.pending.pop_front() {
+                            self.recycle(token);
+                        }
+                    }
+                }
+            }
         } else {
             let Some(word) = self.pending.pop_front() else { return false };
             let old = std::mem::replace(&mut self.token, word);
@@ -257,6 +309,31 @@ kind = "country"
 acronyms = ["US", "U.S."]
 "#;
         Arc::new(Aliases::parse(text, Path::new("t.toml")).unwrap())
+    }
+
+    fn stream_terms(a: &Arc<Aliases>, text: &str, spellings: Spellings) -> Vec<(String, usize)> {
+        let mut tokenizer = AliasFilter::new(Arc::clone(a), true, spellings)
+            .transform(tantivy::tokenizer::SimpleTokenizer::default());
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push((stream.token().text.clone(), stream.token().position));
+        }
+        out
+    }
+
+    #[test]
+    fn the_index_keeps_one_word_spellings_beside_the_canonical_term() {
+        let a = aliases();
+        let indexed =
+            stream_terms(&a, "ISIL and Islamic State fighters", Spellings::CanonicalAndLiteral);
+        let expected = [("isis", 0), ("=isil", 0), ("and", 1), ("isis", 2), ("fighter", 3)];
+        assert_eq!(indexed, expected.map(|(t, p)| (t.to_owned(), p)));
+        let literal = stream_terms(&a, "ISIL and Islamic State fighters", Spellings::Literal);
+        let expected = [("=isil", 0), ("and", 1), ("isis", 2), ("fighter", 3)];
+        assert_eq!(literal, expected.map(|(t, p)| (t.to_owned(), p)));
+        let canonical = stream_terms(&a, "Daesh", Spellings::Canonical);
+        assert_eq!(canonical, [("isis".to_owned(), 0)]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use tantivy::tokenizer::{
     RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenFilter, TokenStream, Tokenizer,
 };
 
-pub use alias_filter::AliasFilter;
+pub use alias_filter::{AliasFilter, LITERAL_PREFIX, Spellings};
 pub use aliases::{Aliases, Entity, EntityId};
 
 /// The name the analyzer is registered under in every index newsearch opens.
@@ -28,11 +28,22 @@ pub const ANALYZER: &str = "newsearch";
 /// URLs glued together, never words anyone searches for.
 pub const MAX_TOKEN_BYTES: usize = 64;
 
-/// The analyzer for title, body and related headlines.
+/// The analyzer for title, body and related headlines as the index stores
+/// them: one-word alias spellings also keep their literal form (`=isil`).
 pub fn analyzer(aliases: &Arc<Aliases>) -> TextAnalyzer {
+    analyzer_with(aliases, Spellings::CanonicalAndLiteral)
+}
+
+/// The analyzer for query text: the same chain, emitting canonical terms
+/// (or, with `literal`, the spellings as written).
+pub fn query_analyzer(aliases: &Arc<Aliases>, literal: bool) -> TextAnalyzer {
+    analyzer_with(aliases, if literal { Spellings::Literal } else { Spellings::Canonical })
+}
+
+fn analyzer_with(aliases: &Arc<Aliases>, spellings: Spellings) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(AliasFilter::new(Arc::clone(aliases), true))
+        .filter(AliasFilter::new(Arc::clone(aliases), true, spellings))
         .build()
 }
 
@@ -48,9 +59,10 @@ impl EntityFinder {
     /// A finder for this table.
     pub fn new(aliases: &Arc<Aliases>) -> EntityFinder {
         EntityFinder {
-            tokenizer: AliasFilter::new(Arc::clone(aliases), false).transform(
-                RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
-            ),
+            tokenizer: AliasFilter::new(Arc::clone(aliases), false, Spellings::Canonical)
+                .transform(
+                    RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
+                ),
         }
     }
 
@@ -84,7 +96,7 @@ pub struct ExplainedToken {
 
 /// The analyzer's tokens for `text`, with where each alias came from.
 pub fn explain(aliases: &Arc<Aliases>, text: &str) -> Vec<ExplainedToken> {
-    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), true)
+    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), true, Spellings::CanonicalAndLiteral)
         .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
     let mut stream = tokenizer.token_stream(text);
     let mut out = Vec::new();
@@ -121,8 +133,9 @@ pub(crate) mod tests {
 
     use super::*;
 
+    /// Tokens as queries see them (canonical terms only).
     pub(crate) fn tokens(aliases: &Arc<Aliases>, text: &str) -> Vec<Token> {
-        let mut analyzer = analyzer(aliases);
+        let mut analyzer = query_analyzer(aliases, false);
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         while stream.advance() {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer, TokenFilter, TokenStream, Tokenizer};
 
-use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES};
+use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES, Spellings};
 
 /// How a query names facet fields, so their values can be expanded to paths.
 #[derive(Clone, Copy, Debug)]
@@ -148,7 +148,7 @@ fn variant_groups(
     pieces: &[Piece<'_>],
 ) -> std::collections::BTreeMap<usize, usize> {
     let mut groups = std::collections::BTreeMap::new();
-    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), false)
+    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), false, Spellings::Canonical)
         .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
     let mut run: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     let mut text = String::new();

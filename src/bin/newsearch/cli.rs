@@ -204,6 +204,10 @@ pub struct QueryArgs {
     /// Match any word instead of all.
     #[arg(long)]
     pub any: bool,
+    /// Match one-word alias spellings as written: `ISIL` finds articles that
+    /// say ISIL, not those that say Daesh.
+    #[arg(long)]
+    pub literal: bool,
     /// Count hits per period over all hits.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub timeline: Option<PeriodArg>,

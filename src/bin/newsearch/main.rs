@@ -204,6 +204,7 @@ fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
         SortArg::Oldest => Sort::Oldest,
     };
     request.any = args.any;
+    request.literal = args.literal;
     request.timeline = args.timeline.map(|period| match period {
         PeriodArg::Day => Period::Day,
         PeriodArg::Week => Period::Week,
