@@ -165,6 +165,7 @@ pub enum ColorArg {
 
 /// `newsearch query`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each bool is an independent command-line switch
 pub struct QueryArgs {
     /// The query: words (all must match), "phrases", AND/OR/NOT, +/-, field:
     /// prefixes (title, body, related, source, folder, entity), ranges, boosts
