@@ -345,7 +345,7 @@ fn table_error(origin: &Path, line: usize, message: String) -> Error {
 }
 
 /// The index term for an entity name: lowercase letters and digits only, so that
-/// `al-Qaeda` becomes `alqaeda` and no stemmer rule applies to it.
+/// `al-Qaeda` becomes `alqaeda`.
 fn canonical_term(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }

@@ -4,7 +4,7 @@
 //!
 //! The chain is: split at every non-alphanumeric character → drop absurdly long
 //! tokens → [`AliasFilter`] (variants → canonical entity terms; other words
-//! lowercased and stemmed).
+//! lowercased).
 
 pub mod alias_filter;
 pub mod aliases;
@@ -43,7 +43,7 @@ pub fn query_analyzer(aliases: &Arc<Aliases>, literal: bool) -> TextAnalyzer {
 fn analyzer_with(aliases: &Arc<Aliases>, spellings: Spellings) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(AliasFilter::new(Arc::clone(aliases), true, spellings))
+        .filter(AliasFilter::new(Arc::clone(aliases), spellings))
         .build()
 }
 
@@ -59,10 +59,9 @@ impl EntityFinder {
     /// A finder for this table.
     pub fn new(aliases: &Arc<Aliases>) -> EntityFinder {
         EntityFinder {
-            tokenizer: AliasFilter::new(Arc::clone(aliases), false, Spellings::Canonical)
-                .transform(
-                    RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
-                ),
+            tokenizer: AliasFilter::new(Arc::clone(aliases), Spellings::Canonical).transform(
+                RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
+            ),
         }
     }
 
@@ -96,7 +95,7 @@ pub struct ExplainedToken {
 
 /// The analyzer's tokens for `text`, with where each alias came from.
 pub fn explain(aliases: &Arc<Aliases>, text: &str) -> Vec<ExplainedToken> {
-    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), true, Spellings::CanonicalAndLiteral)
+    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), Spellings::CanonicalAndLiteral)
         .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
     let mut stream = tokenizer.token_stream(text);
     let mut out = Vec::new();

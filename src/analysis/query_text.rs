@@ -148,7 +148,7 @@ fn variant_groups(
     pieces: &[Piece<'_>],
 ) -> std::collections::BTreeMap<usize, usize> {
     let mut groups = std::collections::BTreeMap::new();
-    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), false, Spellings::Canonical)
+    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), Spellings::Canonical)
         .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
     let mut run: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     let mut text = String::new();
