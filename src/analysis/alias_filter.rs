@@ -126,10 +126,24 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         if !self.inner.advance() {
             return false;
         }
+        self.take_inner_token();
+        true
+    }
+
+    /// Moves the inner stream's current token to the back of `pending`,
+    /// swapping in a spare one so that reading ahead does not allocate.
+    fn take_inner_token(&mut self) {
         let mut token = self.spare.pop().unwrap_or_default();
         std::mem::swap(&mut token, self.inner.token_mut());
         self.pending.push_back(token);
-        true
+    }
+
+    /// Our own positions: one per emitted token, so a merged variant leaves no
+    /// gap and "ISIL fighters" matches "Islamic State fighters" as a phrase.
+    fn next_position_into_token(&mut self) {
+        self.token.position = self.next_position;
+        self.token.position_length = 1;
+        self.next_position += 1;
     }
 
     /// The longest variant that starts at `pending[0]`, whose lowercased text
@@ -198,10 +212,30 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
             self.literal_spelling();
             return true;
         }
-        if self.pending.is_empty() && !self.read_ahead() {
-            return false;
+        if self.pending.is_empty() {
+            // The common case: nothing read ahead, and the next word starts no
+            // alias. It goes straight from the inner stream to the output,
+            // without passing through `pending`.
+            if !self.inner.advance() {
+                return false;
+            }
+            let word = self.inner.token_mut();
+            // ASCII words are tested in their own case (the filter folds ASCII
+            // case) and lowercased in place: no copy for the common word.
+            if word.text.is_ascii() && !self.aliases.may_start_ascii_any_case(&word.text) {
+                word.text.make_ascii_lowercase();
+                self.token.offset_from = word.offset_from;
+                self.token.offset_to = word.offset_to;
+                std::mem::swap(&mut self.token.text, &mut word.text);
+                self.matched = None;
+                self.next_position_into_token();
+                return true;
+            }
+            lowercase_into(&word.text, &mut self.lower);
+            self.take_inner_token();
+        } else {
+            lowercase_into(&self.pending[0].text, &mut self.lower);
         }
-        lowercase_into(&self.pending[0].text, &mut self.lower);
         self.lower_is_front = true;
         if let Some((found, words)) = self.longest_match() {
             let from = self.pending[0].offset_from;
@@ -234,11 +268,7 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
             std::mem::swap(&mut self.token.text, &mut self.lower);
             self.matched = None;
         }
-        // Our own positions: one per emitted token, so a merged variant leaves no
-        // gap and "ISIL fighters" matches "Islamic State fighters" as a phrase.
-        self.token.position = self.next_position;
-        self.token.position_length = 1;
-        self.next_position += 1;
+        self.next_position_into_token();
         true
     }
 

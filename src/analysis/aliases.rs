@@ -68,6 +68,7 @@ struct TrieNode {
 pub struct Aliases {
     entities: Vec<Entity>,
     nodes: Vec<TrieNode>,
+    first_words: FirstWordFilter,
     max_words: usize,
     fingerprint: String,
     source_text: String,
@@ -121,6 +122,7 @@ impl Aliases {
         let mut table = Aliases {
             entities: Vec::with_capacity(file.entity.len()),
             nodes: vec![TrieNode::default()],
+            first_words: FirstWordFilter::default(),
             max_words: 0,
             fingerprint: String::new(),
             source_text: text.to_owned(),
@@ -223,6 +225,9 @@ impl Aliases {
     }
 
     fn insert(&mut self, key: &[String], found: VariantMatch) {
+        if let Some(first) = key.first() {
+            self.first_words.insert(first);
+        }
         let mut node = 0usize;
         for word in key {
             let next = if let Some(&child) = self.nodes[node].children.get(word) {
@@ -248,6 +253,14 @@ impl Aliases {
 
     /// The root of the variant trie.
     pub(crate) const ROOT: u32 = 0;
+
+    /// Whether some variant may start with the ASCII `word`, in any case: a
+    /// cheap test (no hashing, no lowercasing) that rules out nearly every
+    /// ordinary word. `true` may be a false positive; `false` is certain.
+    #[inline]
+    pub(crate) fn may_start_ascii_any_case(&self, word: &str) -> bool {
+        self.first_words.may_contain(word)
+    }
 
     /// The trie node reached from `node` by the lowercased word `word`.
     pub(crate) fn step(&self, node: u32, word: &str) -> Option<u32> {
@@ -327,6 +340,44 @@ impl Aliases {
             );
         }
         blake3::hash(canonical.as_bytes()).to_hex()[..16].to_owned()
+    }
+}
+
+/// A bitmap over (first byte, second byte, length) of the first words of all
+/// variants. Looking a word up costs a shift and a mask, and fits in L1 cache;
+/// the analyzer asks it for every word of every article. Bytes are folded to
+/// their low five bits, so ASCII `A` and `a` share a slot: the test works on
+/// words in any case.
+#[derive(Debug, Clone)]
+struct FirstWordFilter {
+    bits: Vec<u64>,
+}
+
+impl Default for FirstWordFilter {
+    fn default() -> FirstWordFilter {
+        FirstWordFilter { bits: vec![0; FirstWordFilter::SLOTS / 64] }
+    }
+}
+
+impl FirstWordFilter {
+    const SLOTS: usize = 32 * 32 * 16;
+
+    fn slot(word: &str) -> usize {
+        let bytes = word.as_bytes();
+        let first = usize::from(bytes.first().copied().unwrap_or(0) & 31);
+        let second = usize::from(bytes.get(1).copied().unwrap_or(0) & 31);
+        (first * 32 + second) * 16 + bytes.len().min(15)
+    }
+
+    fn insert(&mut self, word: &str) {
+        let slot = Self::slot(word);
+        self.bits[slot / 64] |= 1 << (slot % 64);
+    }
+
+    #[inline]
+    fn may_contain(&self, word: &str) -> bool {
+        let slot = Self::slot(word);
+        self.bits[slot / 64] & (1 << (slot % 64)) != 0
     }
 }
 
