@@ -59,7 +59,7 @@ impl EntityFinder {
     /// A finder for this table.
     pub fn new(aliases: &Arc<Aliases>) -> EntityFinder {
         EntityFinder {
-            tokenizer: AliasFilter::new(Arc::clone(aliases), Spellings::Canonical).transform(
+            tokenizer: AliasFilter::entities_only(Arc::clone(aliases)).transform(
                 RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
             ),
         }
