@@ -209,10 +209,16 @@ fn literal_queries_find_a_spelling_as_written() {
     wd.run(&["index", "corpus", "--quiet"]).success();
     assert_eq!(ids(&wd, &["ISIL"]).len(), 3);
     assert_eq!(ids(&wd, &["ISIL", "--literal"]), BTreeSet::from(["corpus/a.txt".to_owned()]));
-    assert_eq!(ids(&wd, &["\"daesh fighters\"", "--literal"]), BTreeSet::from(["corpus/b.txt".to_owned()]));
+    assert_eq!(
+        ids(&wd, &["\"daesh fighters\"", "--literal"]),
+        BTreeSet::from(["corpus/b.txt".to_owned()])
+    );
     // Multi-word spellings have no literal copy: they still mean the entity.
     assert_eq!(ids(&wd, &["\"Islamic State\"", "--literal"]).len(), 3);
     let hit = &wd.query_json(&["ISIL", "--literal"])["hits"][0];
-    let [start, end] = [hit["highlights"][0][0].as_u64().unwrap() as usize, hit["highlights"][0][1].as_u64().unwrap() as usize];
+    let [start, end] = [
+        hit["highlights"][0][0].as_u64().unwrap() as usize,
+        hit["highlights"][0][1].as_u64().unwrap() as usize,
+    ];
     assert_eq!(&hit["snippet"].as_str().unwrap()[start..end], "ISIL");
 }
