@@ -144,9 +144,11 @@ impl Aliases {
         claims: &mut Claims,
     ) -> Result<()> {
         let name = entry.name.get_ref().trim();
-        let entry_line = line_of(text, entry.name.span().start);
-        let invalid = |line: usize, message: String| {
-            table_error(origin, line, format!("entity `{name}`: {message}"))
+        // Errors carry byte offsets until one is reported: counting lines for
+        // every spelling made opening a large table quadratic.
+        let entry_line = entry.name.span().start;
+        let invalid = |offset: usize, message: String| {
+            table_error(origin, line_of(text, offset), format!("entity `{name}`: {message}"))
         };
         if name.is_empty() || name.contains('/') {
             return Err(invalid(entry_line, "a name must be non-empty and without `/`".into()));
@@ -154,7 +156,7 @@ impl Aliases {
         let kind = entry.kind.get_ref().trim();
         if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
             return Err(invalid(
-                line_of(text, entry.kind.span().start),
+                entry.kind.span().start,
                 format!("kind {kind:?} must be one lowercase word such as `organization`"),
             ));
         }
@@ -184,7 +186,7 @@ impl Aliases {
         spellings.extend(entry.acronyms.iter().map(|a| (a, true)));
 
         for (spelling, exact) in spellings {
-            let line = line_of(text, spelling.span().start);
+            let line = spelling.span().start;
             let words = super::split_words(spelling.get_ref());
             if words.is_empty() {
                 return Err(invalid(line, format!("empty variant {:?}", spelling.get_ref())));
@@ -195,12 +197,13 @@ impl Aliases {
                 // variant); the case-insensitive one is kept.
                 Some((owner, _)) if owner == name && exact => continue,
                 Some((owner, _)) if owner == name => {}
-                Some((owner, owner_line)) => {
+                Some((owner, owner_offset)) => {
                     return Err(invalid(
                         line,
                         format!(
-                            "variant {:?} also belongs to `{owner}` (line {owner_line})",
-                            spelling.get_ref()
+                            "variant {:?} also belongs to `{owner}` (line {})",
+                            spelling.get_ref(),
+                            line_of(text, *owner_offset)
                         ),
                     ));
                 }
@@ -391,7 +394,7 @@ impl FirstWordFilter {
 /// that two entities share.
 #[derive(Default)]
 struct Claims {
-    /// Lowercased word sequence → (entity name, line) of its first owner.
+    /// Lowercased word sequence → (entity name, byte offset) of its first owner.
     owners: BTreeMap<Vec<String>, (String, usize)>,
     /// Index term → entity name.
     terms: BTreeMap<String, String>,
