@@ -68,6 +68,15 @@ pub struct Fields {
     pub file_len: Field,
 }
 
+/// A date as the index stores it (whole seconds), or `None` where the index cannot
+/// hold it: tantivy counts nanoseconds in an `i64`, which spans 1677-09-21 to
+/// 2262-04-11, and its conversion overflows (a panic, or a wrong date) beyond.
+pub fn index_date(date: &chrono::DateTime<chrono::Utc>) -> Option<tantivy::DateTime> {
+    let secs = date.timestamp();
+    secs.checked_mul(1_000_000_000)?;
+    Some(tantivy::DateTime::from_timestamp_secs(secs))
+}
+
 /// The schema of a newsearch index, and handles of its fields.
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();

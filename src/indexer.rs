@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tantivy::schema::Facet;
-use tantivy::{DateTime, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
 use crate::analysis::{Aliases, EntityFinder};
 use crate::corpus::article::{Article, ParseOptions, parse_file};
@@ -179,6 +179,9 @@ pub fn index_corpus(
         None => match store::open(&options.index_dir) {
             Ok(existing) => existing.aliases,
             Err(Error::NoIndex { .. }) => Arc::new(Aliases::built_in()?),
+            // An index of another format is what `--rebuild` replaces (the error says
+            // so): its table cannot be read, and is not needed.
+            Err(Error::IndexVersion { .. }) if options.rebuild => Arc::new(Aliases::built_in()?),
             Err(err) => return Err(err),
         },
     };
@@ -233,10 +236,7 @@ pub fn index_corpus(
     let outcome = parse_and_add(&to_parse, &known, &session, &aliases, options, on_event);
     let outcome = match outcome {
         Ok(outcome) => outcome,
-        Err(err) => {
-            session.abandon();
-            return Err(err);
-        }
+        Err(err) => return Err(session.abandon(err)),
     };
     summary.added = outcome.added;
     summary.updated = outcome.updated;
@@ -340,10 +340,11 @@ fn parse_and_add(
                     let parsed = match parsed {
                         Ok(parsed) => parsed,
                         Err(err) => {
-                            let skip = Skip {
-                                path: file.path.clone(),
-                                reason: crate::error::report(&err),
-                            };
+                            // The error leads with the path, which `Skip` already holds.
+                            let message = crate::error::report(&err);
+                            let prefix = format!("{}: ", file.path.display());
+                            let reason = message.strip_prefix(&prefix).unwrap_or(&message);
+                            let skip = Skip { path: file.path.clone(), reason: reason.to_owned() };
                             on_event(IndexEvent::Skipped { skip: &skip });
                             let mut out = lock(&outcome);
                             out.skipped.push(skip);
@@ -431,8 +432,9 @@ fn document(
     for headline in &article.related {
         doc.add_text(fields.related, headline);
     }
-    if let Some(date) = article.date {
-        doc.add_date(fields.date, DateTime::from_timestamp_secs(date.timestamp()));
+    // A date the index cannot hold (year 3000, a misread) is left out, not wrapped.
+    if let Some(date) = article.date.as_ref().and_then(crate::fields::index_date) {
+        doc.add_date(fields.date, date);
     }
     // Scrapes are usually kept one folder per outlet, so without a source of its
     // own an article takes the first folder below the corpus root.

@@ -163,6 +163,17 @@ pub fn build(
     if text.is_empty() {
         return Err(query_error("empty query: write `*` to match every article".into()));
     }
+    // A control character is a paste or encoding accident; searching without it would
+    // answer a query the user did not write.
+    if let Some((column, c)) =
+        request.query.chars().enumerate().find(|(_, c)| c.is_control() && !c.is_whitespace())
+    {
+        let code = u32::from(c);
+        return Err(query_error(format!(
+            "control character U+{code:04X} at column {}",
+            column + 1
+        )));
+    }
     let f = &store.fields;
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
@@ -184,9 +195,14 @@ pub fn build(
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     if request.since.is_some() || request.until.is_some() {
         let bound = |date: Option<DateTime<Utc>>| match date {
+            // Beyond what the index holds (`--until 9999`), the bound is its end.
             Some(date) => Bound::Included(Term::from_field_date(
                 f.date,
-                TantivyDate::from_timestamp_secs(date.timestamp()),
+                fields::index_date(&date).unwrap_or(if date.timestamp() < 0 {
+                    TantivyDate::MIN
+                } else {
+                    TantivyDate::MAX
+                }),
             )),
             None => Bound::Unbounded,
         };

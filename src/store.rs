@@ -185,21 +185,48 @@ impl WriteSession {
         };
         let payload = serde_json::to_string(&info).unwrap_or_default();
         let dir = store.dir.clone();
-        let mut prepared = writer.prepare_commit().map_err(Error::index(&dir))?;
-        prepared.set_payload(&payload);
-        prepared.commit().map_err(Error::index(&dir))?;
+        let committed = writer.prepare_commit().and_then(|mut prepared| {
+            prepared.set_payload(&payload);
+            prepared.commit()
+        });
+        if let Err(source) = committed {
+            // Disk full while the segments were written out: the last commit stands;
+            // clear this run's files so the next run has room.
+            let session = WriteSession { store, writer };
+            return Err(session.abandon(Error::Index { path: dir, source }));
+        }
         writer.wait_merging_threads().map_err(Error::index(&dir))?;
         let _ = fs::remove_file(dir.join(WRITER_FILE));
         store.commit = Some(info);
         Ok(store)
     }
 
-    /// Drops everything since the last commit.
-    pub fn abandon(self) {
+    /// Drops everything since the last commit, and returns the error that made the run
+    /// give up: `err`, or the cause it hides. When one of tantivy's indexing threads
+    /// fails (disk full, say), `add_document` reports only that the writer was killed;
+    /// joining the threads, as preparing a commit does, yields their own error. The
+    /// prepared commit is never committed.
+    pub fn abandon(self, err: Error) -> Error {
         let WriteSession { store, mut writer } = self;
+        let err = match err {
+            Error::Index { path, source: TantivyError::ErrorInThread(message) } => {
+                match writer.prepare_commit() {
+                    Err(cause) => Error::Index { path, source: cause },
+                    Ok(prepared) => {
+                        let _ = prepared.abort();
+                        Error::Index { path, source: TantivyError::ErrorInThread(message) }
+                    }
+                }
+            }
+            other => other,
+        };
         let _ = writer.rollback();
+        // The abandoned run's segment files would stay until the next commit, and on a
+        // full disk they leave no room for that commit.
+        let _ = writer.garbage_collect_files().wait();
         drop(writer);
         let _ = fs::remove_file(store.dir.join(WRITER_FILE));
+        err
     }
 }
 

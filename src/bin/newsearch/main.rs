@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 use newsearch::analysis::{self, Aliases};
 use newsearch::corpus::article::SlashDates;
 use newsearch::corpus::dates::parse_date_bound;
@@ -34,7 +35,10 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_cli() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let result = match cli.command {
         Command::Index(args) => run_index(&args),
         Command::Query(args) => run_query(&args),
@@ -51,6 +55,42 @@ fn main() -> ExitCode {
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
     }
+}
+
+/// Parses the command line. Help and version output stay as clap prints them; a usage
+/// error becomes one `newsearch: ` line on stderr and exit code 2, like every other error.
+fn parse_cli() -> std::result::Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        // `newsearch` alone prints the help (to stderr, exit 2): keep that.
+        Err(err)
+            if !err.use_stderr()
+                || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            err.exit()
+        }
+        Err(err) => {
+            eprintln!("newsearch: {}", clap_message(&err));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Clap's error on one line: its message (an indented list of missing arguments joined
+/// on), then its tips in parentheses; the usage and `--help` hint are dropped.
+fn clap_message(err: &clap::Error) -> String {
+    // `StyledStr`'s `Display` leaves out colours.
+    let text = err.render().to_string();
+    let mut paragraphs = text.split("\n\n").filter(|p| !p.trim().is_empty());
+    let first = paragraphs.next().unwrap_or_default();
+    let first = first.trim().strip_prefix("error: ").unwrap_or(first.trim());
+    let mut message = first.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    for line in paragraphs.flat_map(str::lines) {
+        if let Some(tip) = line.trim().strip_prefix("tip: ") {
+            message = format!("{message} (tip: {tip})");
+        }
+    }
+    message
 }
 
 /// stdout, buffered; write errors become `Error::Io` so a broken pipe is seen.
