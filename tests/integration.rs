@@ -4,5 +4,7 @@
 mod util;
 
 mod aliases_cmd;
+mod bad_input;
+mod crash;
 mod index_cmd;
 mod query_cmd;

@@ -217,3 +217,9 @@ fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// Runs any command to completion (another program wrapping newsearch, say), with
+/// `args` shown in failure messages.
+pub fn run_command(command: &mut Command, args: &[&str]) -> Output {
+    Output::of(command, args)
+}
