@@ -428,3 +428,35 @@ fn the_readme_shell_loop_runs_as_written() {
     assert_eq!(rows[0][..2], ["ISIS", isis_hits.as_str()]);
     assert_eq!(rows[1][0], "al-Qaeda");
 }
+
+#[test]
+fn human_output_shows_hits_facet_tables_and_a_timeline() {
+    let wd = sample();
+    let out = wd
+        .run(&[
+            "query",
+            "Daesh",
+            "--facet",
+            "entity",
+            "--facet",
+            "source",
+            "--timeline",
+            "year",
+            "--color",
+            "never",
+        ])
+        .success();
+    let total = wd.query_json(&["Daesh"])["total_hits"].as_u64().unwrap();
+    assert!(out.stdout.starts_with(&format!("{total} hits for \"Daesh\"")), "{out}");
+    assert!(out.stdout.contains("  1. "), "{out}");
+    // A person sees the ten most frequent entities; JSON lists all of them.
+    let entities = wd.query_json(&["Daesh", "--facet", "entity"])["facets"]["entity"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(entities > 10);
+    assert!(out.stdout.contains(&format!("({} more)", entities - 10)), "{out}");
+    assert!(out.stdout.contains("source") && out.stdout.contains("timeline"), "{out}");
+    assert!(out.stdout.contains('█'), "{out}");
+    assert!(!out.stdout.contains('\u{1b}'), "no colour codes with --color never");
+}

@@ -38,7 +38,7 @@ pub fn write_results(
     }
     for (name, counts) in &results.facets {
         writeln!(out)?;
-        write_table(name, counts, style, out)?;
+        write_top(name, counts, style, out)?;
     }
     if let Some(timeline) = &results.timeline {
         writeln!(out)?;
@@ -94,6 +94,24 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
     }
     text.push_str(snippet.get(at..).unwrap_or_default());
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Rows of a facet table a person reads; `--format json` lists every value.
+const FACET_ROWS: usize = 10;
+
+/// The most frequent values of a facet, and how many more there are.
+fn write_top(
+    name: &str,
+    counts: &[FacetCount],
+    style: Style,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let shown = &counts[..counts.len().min(FACET_ROWS)];
+    write_table(name, shown, style, out)?;
+    if counts.len() > shown.len() {
+        writeln!(out, "({} more)", counts.len() - shown.len())?;
+    }
+    Ok(())
 }
 
 /// A two-column table of facet counts.
@@ -185,11 +203,7 @@ pub fn write_stats(stats: &IndexStats, style: Style, out: &mut impl Write) -> io
         [("source", &stats.sources), ("folder", &stats.folders), ("entity", &stats.entities)]
     {
         writeln!(out)?;
-        let top: Vec<FacetCount> = counts.iter().take(10).cloned().collect();
-        write_table(name, &top, style, out)?;
-        if counts.len() > top.len() {
-            writeln!(out, "({} more)", counts.len() - top.len())?;
-        }
+        write_top(name, counts, style, out)?;
     }
     Ok(())
 }
