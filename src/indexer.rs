@@ -372,6 +372,21 @@ fn parse_and_add(
                         message: w.message.clone(),
                     }));
                     for article in &parsed.articles {
+                        if let Some(date) = article.date
+                            && crate::fields::index_date(&date).is_none()
+                        {
+                            let message = format!(
+                                "date {} is outside what the index can hold (1677 to 2262); left out",
+                                date.format("%Y-%m-%d")
+                            );
+                            let line = article.record;
+                            on_event(IndexEvent::Warning { path: &file.path, line, message: &message });
+                            lock(&outcome).warnings.push(FileWarning {
+                                path: file.path.clone(),
+                                line,
+                                message,
+                            });
+                        }
                         let doc = document(&fields, file, article, aliases, &mut finder);
                         if let Err(err) = session.writer.add_document(doc) {
                             failed.store(true, Ordering::Relaxed);

@@ -189,3 +189,16 @@ fn missing_corpus_and_missing_index_are_clear_errors() {
     wd.run(&["stats"]).code(1).stderr_has("no index at");
     wd.run(&["query", "Sirte"]).code(1).stderr_has("run `newsearch index");
 }
+
+#[test]
+fn a_date_the_index_cannot_hold_is_left_out_with_a_warning() {
+    let wd = Workdir::new();
+    wd.write("corpus/far.txt", "Far future\n\n3000-01-01\n\nA zebra story.\n");
+    let summary = wd.run(&["index", "corpus", "--format", "json"]).success().json();
+    assert_eq!(summary["documents"], 1);
+    let warning = &summary["warnings"][0];
+    assert!(warning["path"].as_str().unwrap().ends_with("far.txt"), "{summary}");
+    assert!(warning["message"].as_str().unwrap().contains("3000-01-01"), "{summary}");
+    let hit = &wd.query_json(&["zebra"])["hits"][0];
+    assert_eq!(hit["date"], Value::Null);
+}
