@@ -204,6 +204,28 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         self.spare.push(token);
     }
 
+    /// Makes the current token the alias `found`, spanning `words` pending tokens.
+    fn emit_alias(&mut self, found: &'a VariantMatch, words: usize) {
+        self.token.offset_from = self.pending[0].offset_from;
+        self.token.offset_to = self.pending[words - 1].offset_to;
+        self.matched = Some(found);
+        if self.spellings == Spellings::Literal && words == 1 {
+            self.literal_spelling();
+            return;
+        }
+        self.token.text.clear();
+        self.token.text.push_str(&self.aliases.entity(found.entity).term);
+        // A one-word spelling stays in `pending` for the literal token.
+        self.literal_next = self.spellings == Spellings::CanonicalAndLiteral && words == 1;
+        if !self.literal_next {
+            for _ in 0..words {
+                if let Some(token) = self.pending.pop_front() {
+                    self.recycle(token);
+                }
+            }
+        }
+    }
+
     /// Turns the current token into the literal spelling of the one-word
     /// variant at `pending[0]` (`=isil`), which it consumes.
     fn literal_spelling(&mut self) {
@@ -261,26 +283,7 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
         }
         self.lower_is_front = true;
         if let Some((found, words)) = self.longest_match() {
-            let from = self.pending[0].offset_from;
-            let to = self.pending[words - 1].offset_to;
-            self.token.offset_from = from;
-            self.token.offset_to = to;
-            self.matched = Some(found);
-            if self.spellings == Spellings::Literal && words == 1 {
-                self.literal_spelling();
-            } else {
-                self.token.text.clear();
-                self.token.text.push_str(&self.aliases.entity(found.entity).term);
-                // A one-word spelling stays in `pending` for the literal token.
-                self.literal_next = self.spellings == Spellings::CanonicalAndLiteral && words == 1;
-                if !self.literal_next {
-                    for _ in 0..words {
-                        if let Some(token) = self.pending.pop_front() {
-                            self.recycle(token);
-                        }
-                    }
-                }
-            }
+            self.emit_alias(found, words);
         } else {
             let Some(word) = self.pending.pop_front() else { return false };
             let old = std::mem::replace(&mut self.token, word);
