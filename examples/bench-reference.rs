@@ -29,6 +29,7 @@ use std::time::Instant;
 use clap::Parser;
 use newsearch::corpus::article::{ParseOptions, parse_file};
 use newsearch::corpus::{self, CorpusFile};
+use newsearch::indexer::DEFAULT_MEMORY_MB;
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::schema::{DateOptions, DateTimePrecision, Field, STORED, Schema, TEXT};
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
@@ -45,7 +46,7 @@ struct Args {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
     /// Writer memory budget in MiB, split between the writer threads (newsearch's default).
-    #[arg(long, default_value_t = 768, value_parser = clap::value_parser!(u32).range(16..=65_536))]
+    #[arg(long, default_value_t = DEFAULT_MEMORY_MB as u32, value_parser = clap::value_parser!(u32).range(16..=65_536))]
     memory_mb: u32,
 }
 
