@@ -427,17 +427,31 @@ struct DayCounts {
 
 struct SegmentDayCounts {
     column: Option<Column<tantivy::DateTime>>,
-    days: HashMap<i64, u64>,
+    /// The segment's first day: `days[i]` counts day `first_day + i`.
+    first_day: i64,
+    /// A dense array over the segment's date range: one add per hit, where a
+    /// hash map cost a hash and a probe for each of up to a million hits.
+    days: Vec<u64>,
 }
+
+/// Widest date range counted in a dense array (about 2,700 years); the index
+/// holds no wider one (see `fields::index_date`).
+const MAX_DENSE_DAYS: i64 = 1_000_000;
 
 impl Collector for DayCounts {
     type Fruit = BTreeMap<i64, u64>;
     type Child = SegmentDayCounts;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentDayCounts> {
-        let column =
-            if self.enabled { Some(segment.fast_fields().date(fields::DATE)?) } else { None };
-        Ok(SegmentDayCounts { column, days: HashMap::new() })
+        if !self.enabled {
+            return Ok(SegmentDayCounts { column: None, first_day: 0, days: Vec::new() });
+        }
+        let column = segment.fast_fields().date(fields::DATE)?;
+        let day = |date: tantivy::DateTime| date.into_timestamp_secs().div_euclid(86_400);
+        let (first_day, last_day) = (day(column.min_value()), day(column.max_value()));
+        let span = (last_day - first_day + 1).clamp(0, MAX_DENSE_DAYS);
+        let days = vec![0; usize::try_from(span).unwrap_or(0)];
+        Ok(SegmentDayCounts { column: Some(column), first_day, days })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -460,11 +474,14 @@ impl SegmentCollector for SegmentDayCounts {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         if let Some(date) = self.column.as_ref().and_then(|c| c.first(doc)) {
-            *self.days.entry(date.into_timestamp_secs().div_euclid(86_400)).or_default() += 1;
+            let offset = date.into_timestamp_secs().div_euclid(86_400) - self.first_day;
+            if let Some(count) = usize::try_from(offset).ok().and_then(|i| self.days.get_mut(i)) {
+                *count += 1;
+            }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.days.into_iter().collect()
+        (self.first_day..).zip(self.days).filter(|&(_, count)| count > 0).collect()
     }
 }
