@@ -5,56 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use regex::Regex;
 use serde_json::Value;
 
-use crate::util::{Workdir, shared};
-
-/// The ISIS entity's spellings from the built-in table, as the binary lists them.
-fn isis_spellings(wd: &Workdir) -> (Vec<String>, Vec<String>) {
-    let table = wd.run(&["aliases", "--format", "json"]).success().json();
-    let isis =
-        table["entities"].as_array().unwrap().iter().find(|e| e["name"] == "ISIS").unwrap().clone();
-    let list = |key: &str| -> Vec<String> {
-        isis[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
-    };
-    (list("variants"), list("acronyms"))
-}
-
-/// The truth, by regular expressions over raw text: any variant in any case;
-/// an acronym in exact case on a line that has lowercase letters (a line in
-/// capitals is a headline, where `IS` is the verb).
-struct IsisTruth {
-    any_case: Regex,
-    exact: Regex,
-}
-
-impl IsisTruth {
-    fn new(variants: &[String], acronyms: &[String]) -> IsisTruth {
-        let spelling = |s: &String| {
-            s.split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join(r"[^\p{L}\p{N}]+")
-        };
-        let bounded = |list: &[String]| {
-            let alternatives = list.iter().map(spelling).collect::<Vec<_>>().join("|");
-            format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternatives})(?:$|[^\p{{L}}\p{{N}}])")
-        };
-        IsisTruth {
-            any_case: Regex::new(&format!("(?i){}", bounded(variants))).unwrap(),
-            exact: Regex::new(&bounded(acronyms)).unwrap(),
-        }
-    }
-
-    fn mentions(&self, text: &str) -> bool {
-        self.any_case.is_match(text)
-            || text
-                .lines()
-                .any(|line| line.chars().any(char::is_lowercase) && self.exact.is_match(line))
-    }
-}
+use crate::util::{IsisTruth, Workdir, shared, without_trailer};
 
 fn ids(wd: &Workdir, args: &[&str]) -> BTreeSet<String> {
     wd.query_ids(args).into_iter().collect()
@@ -86,15 +39,12 @@ fn fakes_seed_layout_isis_set_matches_the_regex_truth() {
     let Some(articles) = shared("corpora/fakes-seedformat/articles") else { return };
     let wd = Workdir::new();
     wd.run(&["index", articles.to_str().unwrap(), "--quiet"]).success();
-    let (variants, acronyms) = isis_spellings(&wd);
-    let truth_rule = IsisTruth::new(&variants, &acronyms);
+    let truth_rule = IsisTruth::of_built_in_table(&wd, "");
     let mut truth = BTreeSet::new();
     for entry in std::fs::read_dir(&articles).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        // The trailer lists other articles' headlines: not this article's text.
-        let own = text.rfind("\nstring(").map_or(text.as_str(), |at| &text[..at]);
-        if truth_rule.mentions(own) {
+        if truth_rule.mentions(without_trailer(&text)) {
             truth.insert(format!("articles/{}", path.file_name().unwrap().to_string_lossy()));
         }
     }
@@ -106,8 +56,7 @@ fn fakes_csv_isis_set_matches_the_regex_truth() {
     let Some(csv_path) = shared("corpora/fakes/FA-KES-Dataset.csv") else { return };
     let wd = Workdir::new();
     wd.run(&["index", csv_path.to_str().unwrap(), "--quiet"]).success();
-    let (variants, acronyms) = isis_spellings(&wd);
-    let truth_rule = IsisTruth::new(&variants, &acronyms);
+    let truth_rule = IsisTruth::of_built_in_table(&wd, "");
     // The file is not UTF-8: read its bytes as Latin-1 (every byte is a char).
     let mut reader = csv::ReaderBuilder::new().from_path(Path::new(&csv_path)).unwrap();
     let mut seen = BTreeSet::new();

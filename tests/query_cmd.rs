@@ -4,10 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use regex::Regex;
 use serde_json::Value;
 
-use crate::util::{Workdir, repo, sample_articles, shared};
+use crate::util::{IsisTruth, Workdir, repo, sample_articles, shared, without_trailer};
 
 /// One indexed sample corpus shared by the read-only tests of this file.
 fn sample() -> &'static Workdir {
@@ -20,55 +19,6 @@ fn id_of(path: &std::path::Path) -> String {
     path.strip_prefix(repo()).unwrap().to_string_lossy().replace('\\', "/")
 }
 
-/// Article text without the scraper trailer (which describes other articles).
-fn without_trailer(text: &str) -> &str {
-    text.rfind("\nstring(").map_or(text, |at| &text[..at])
-}
-
-/// The ISIS spellings of the built-in table, split into case-insensitive
-/// variants and exact-case acronyms.
-fn isis_spellings(wd: &Workdir) -> (Vec<String>, Vec<String>) {
-    let table = wd.run(&["aliases", "--format", "json"]).success().json();
-    let isis =
-        table["entities"].as_array().unwrap().iter().find(|e| e["name"] == "ISIS").unwrap().clone();
-    let list = |key: &str| {
-        isis[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
-    };
-    (list("variants"), list("acronyms"))
-}
-
-/// A regex for a spelling: its words with any non-alphanumeric run between them.
-fn spelling_pattern(spelling: &str) -> String {
-    let words: Vec<String> = spelling
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(regex::escape)
-        .collect();
-    words.join(r"[^\p{L}\p{N}]+")
-}
-
-/// Regexes for an ISIS mention followed by `after` (a regex, may be empty):
-/// every variant case-insensitively, and acronyms in exact case.
-fn isis_regexes(variants: &[String], acronyms: &[String], after: &str) -> (Regex, Regex) {
-    let alternation =
-        |list: &[String]| list.iter().map(|v| spelling_pattern(v)).collect::<Vec<_>>().join("|");
-    let bounded = |alternatives: String| {
-        format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternatives}){after}(?:$|[^\p{{L}}\p{{N}}])")
-    };
-    (
-        Regex::new(&format!("(?i){}", bounded(alternation(variants)))).unwrap(),
-        Regex::new(&bounded(alternation(acronyms))).unwrap(),
-    )
-}
-
-/// Whether `text` mentions ISIS (followed by `after`), by regular expressions
-/// over the raw text; acronyms count only on lines that are not all capitals.
-fn mentions_isis(text: &str, variants: &[String], acronyms: &[String], after: &str) -> bool {
-    let (any_case, exact) = isis_regexes(variants, acronyms, after);
-    any_case.is_match(text)
-        || text.lines().any(|line| line.chars().any(char::is_lowercase) && exact.is_match(line))
-}
-
 fn text_ids(ids: Vec<String>) -> BTreeSet<String> {
     ids.into_iter().filter(|id| id.starts_with("sample-corpus/")).collect()
 }
@@ -76,10 +26,10 @@ fn text_ids(ids: Vec<String>) -> BTreeSet<String> {
 #[test]
 fn every_isis_spelling_finds_exactly_the_articles_that_mention_isis() {
     let wd = sample();
-    let (variants, acronyms) = isis_spellings(wd);
+    let rule = IsisTruth::of_built_in_table(wd, "");
     let truth: BTreeSet<String> = sample_articles()
         .iter()
-        .filter(|(_, text)| mentions_isis(without_trailer(text), &variants, &acronyms, ""))
+        .filter(|(_, text)| rule.mentions(without_trailer(text)))
         .map(|(path, _)| id_of(path))
         .collect();
     assert!(truth.len() >= 15, "the sample corpus mentions ISIS often: {truth:?}");
@@ -109,13 +59,10 @@ fn phrases_see_through_aliases() {
     let phrase = wd.query_ids(&["\"ISIL fighters\""]);
     assert_eq!(phrase, wd.query_ids(&["\"Islamic State fighters\""]));
     assert_eq!(phrase, wd.query_ids(&["\"Daesh fighters\""]));
-    let (variants, acronyms) = isis_spellings(wd);
+    let rule = IsisTruth::of_built_in_table(wd, r"[^\p{L}\p{N}]+(?i:fighters)");
     let expected: BTreeSet<String> = sample_articles()
         .iter()
-        .filter(|(_, text)| {
-            let fighters = r"[^\p{L}\p{N}]+(?i:fighters)";
-            mentions_isis(without_trailer(text), &variants, &acronyms, fighters)
-        })
+        .filter(|(_, text)| rule.mentions(without_trailer(text)))
         .map(|(path, _)| id_of(path))
         .collect();
     assert_eq!(text_ids(phrase.clone()), expected);

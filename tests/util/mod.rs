@@ -223,3 +223,55 @@ fn collect_txt(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn run_command(command: &mut Command, args: &[&str]) -> Output {
     Output::of(command, args)
 }
+
+/// Article text without the scraper trailer, which lists other articles.
+pub fn without_trailer(text: &str) -> &str {
+    text.rfind("\nstring(").map_or(text, |at| &text[..at])
+}
+
+/// Which texts mention ISIS, decided by regular expressions over the raw text
+/// rather than by newsearch: any variant in any case; an acronym in exact case
+/// on a line that has lowercase letters (a line in capitals is a headline,
+/// where `IS` is the verb).
+pub struct IsisTruth {
+    any_case: regex::Regex,
+    exact: regex::Regex,
+}
+
+impl IsisTruth {
+    /// The rule for the ISIS spellings of the built-in table, as
+    /// `newsearch aliases` lists them; a mention must be followed by `after`
+    /// (a regex; empty for any mention).
+    pub fn of_built_in_table(wd: &Workdir, after: &str) -> IsisTruth {
+        let table = wd.run(&["aliases", "--format", "json"]).success().json();
+        let entities = table["entities"].as_array().unwrap();
+        let isis = entities.iter().find(|e| e["name"] == "ISIS").unwrap();
+        let list = |key: &str| -> Vec<String> {
+            isis[key].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+        };
+        // A spelling's words with any non-alphanumeric run between them.
+        let spelling = |s: &String| {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join(r"[^\p{L}\p{N}]+")
+        };
+        let bounded = |list: &[String]| {
+            let alternatives = list.iter().map(spelling).collect::<Vec<_>>().join("|");
+            format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternatives}){after}(?:$|[^\p{{L}}\p{{N}}])")
+        };
+        IsisTruth {
+            any_case: regex::Regex::new(&format!("(?i){}", bounded(&list("variants")))).unwrap(),
+            exact: regex::Regex::new(&bounded(&list("acronyms"))).unwrap(),
+        }
+    }
+
+    /// Whether `text` mentions ISIS by this rule.
+    pub fn mentions(&self, text: &str) -> bool {
+        self.any_case.is_match(text)
+            || text
+                .lines()
+                .any(|line| line.chars().any(char::is_lowercase) && self.exact.is_match(line))
+    }
+}
