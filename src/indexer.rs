@@ -178,13 +178,11 @@ pub fn index_corpus(
 
     let aliases = match &options.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
-        None => match store::open(&options.index_dir) {
-            Ok(existing) => existing.aliases,
-            Err(Error::NoIndex { .. }) => Arc::new(Aliases::built_in()?),
+        None => match store::aliases_or_built_in(&options.index_dir) {
             // An index of another format is what `--rebuild` replaces (the error says
             // so): its table cannot be read, and is not needed.
             Err(Error::IndexVersion { .. }) if options.rebuild => Arc::new(Aliases::built_in()?),
-            Err(err) => return Err(err),
+            result => result?,
         },
     };
     let session = store::open_for_writing(

@@ -81,6 +81,16 @@ pub fn open(dir: &Path) -> Result<Store> {
     finish_open(index, dir, aliases, Some(commit))
 }
 
+/// The alias table of the index at `dir`, or the built-in table where there is
+/// no index yet: what `index` uses without `--aliases`, and what `aliases` shows.
+pub fn aliases_or_built_in(dir: &Path) -> Result<Arc<Aliases>> {
+    match open(dir) {
+        Ok(store) => Ok(store.aliases),
+        Err(Error::NoIndex { .. }) => Ok(Arc::new(Aliases::built_in()?)),
+        Err(err) => Err(err),
+    }
+}
+
 /// An index opened for writing: the store, and its writer holding the lock.
 pub struct WriteSession {
     /// The index.

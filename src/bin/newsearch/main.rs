@@ -297,11 +297,7 @@ struct EntityV1<'a> {
 fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     let aliases = match &args.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
-        None => match store::open(&args.index.dir) {
-            Ok(store) => store.aliases,
-            Err(Error::NoIndex { .. }) => Arc::new(Aliases::built_in()?),
-            Err(err) => return Err(err),
-        },
+        None => store::aliases_or_built_in(&args.index.dir)?,
     };
     let mut out = BufWriter::new(io::stdout().lock());
     let json = args.format == ReportFormat::Json;
