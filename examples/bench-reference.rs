@@ -18,6 +18,11 @@
 //! Prints one JSON line to stdout: `docs`, `files`, `skipped`, `bytes` (input)
 //! and `seconds` (wall, walk to merged commit). Errors print
 //! `bench-reference: ...` and exit 2.
+//!
+//! With `--jsonl FILE` nothing is indexed: `INDEX_DIR` gets an empty index with
+//! the same schema, and FILE the parsed documents as JSON lines
+//! (`{"title","body","date"}`), which is what `tantivy index` of tantivy-cli
+//! reads: the peer comparison in `scripts/bench.sh --peers`.
 
 use std::num::NonZero;
 use std::path::PathBuf;
@@ -48,6 +53,10 @@ struct Args {
     /// Writer memory budget in MiB, split between the writer threads (newsearch's default).
     #[arg(long, default_value_t = DEFAULT_MEMORY_MB as u32, value_parser = clap::value_parser!(u32).range(16..=65_536))]
     memory_mb: u32,
+    /// Write the parsed documents here as JSON lines instead of indexing them;
+    /// INDEX is left empty, with the schema, for tantivy-cli.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Option<PathBuf>,
 }
 
 /// tantivy's limits on one writer thread's arena; newsearch clamps to the same.
@@ -146,6 +155,17 @@ fn run(args: &Args) -> Result<Summary, String> {
 
     let walk = corpus::walk(std::slice::from_ref(&args.corpus));
     let bytes = walk.files.iter().map(|file| file.len).sum();
+    if let Some(path) = &args.jsonl {
+        drop(writer);
+        let (docs, skipped) = write_jsonl(&walk.files, path)?;
+        return Ok(Summary {
+            docs,
+            files: walk.files.len(),
+            skipped: skipped + walk.ignored.len() as u64,
+            bytes,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
     let (docs, skipped) = parse_and_add(&walk.files, &writer, &fields, cores)?;
     writer.commit().map_err(|err| format!("{}: commit: {err}", args.index.display()))?;
     writer
@@ -158,6 +178,36 @@ fn run(args: &Args) -> Result<Summary, String> {
         bytes,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The parsed documents as JSON lines for tantivy-cli, with the field names of
+/// [`schema`]; dates as RFC 3339. One thread: this is preparation, not timed
+/// against anything.
+fn write_jsonl(files: &[CorpusFile], path: &std::path::Path) -> Result<(u64, u64), String> {
+    use std::io::Write;
+    let out = std::fs::File::create(path).map_err(|err| format!("{}: {err}", path.display()))?;
+    let mut out = std::io::BufWriter::new(out);
+    let options = ParseOptions::default();
+    let (mut docs, mut skipped) = (0, 0);
+    for file in files {
+        let Ok(parsed) = parse_file(&file.path, &options) else {
+            skipped += 1;
+            continue;
+        };
+        for article in parsed.articles {
+            let mut line = serde_json::json!({ "body": article.body });
+            if let Some(title) = article.title {
+                line["title"] = title.into();
+            }
+            if let Some(date) = article.date {
+                line["date"] = date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).into();
+            }
+            writeln!(out, "{line}").map_err(|err| format!("{}: {err}", path.display()))?;
+            docs += 1;
+        }
+    }
+    out.flush().map_err(|err| format!("{}: {err}", path.display()))?;
+    Ok((docs, skipped))
 }
 
 /// newsearch's parse layout: `threads` workers take the next file from a shared

@@ -11,8 +11,10 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: scripts/bench.sh [--full] [--runs N] [--query-runs N] [--sizes "N ..."] [--no-build]
+usage: scripts/bench.sh [--full] [--peers] [--runs N] [--query-runs N] [--sizes "N ..."] [--no-build]
   --full           also 1,000,000 articles (3.4 GB; about 30 min more and 11 GB of disk)
+  --peers          also index with tantivy-cli 0.24 (installed into BENCH_DIR/peers by
+                   cargo install on first use) from the same documents as JSON lines
   --runs N         indexing and batch runs per size; tables show medians (default 3)
   --query-runs N   timed rounds of the in-process query set (default 15)
   --sizes "N ..."  corpus sizes instead of "10000 100000"
@@ -33,6 +35,7 @@ runs=3
 query_runs=15
 sizes="10000 100000"
 full=0
+peers=0
 build=1
 while (($#)); do
     case $1 in
@@ -44,6 +47,7 @@ while (($#)); do
         --sizes) [[ ${2:-} =~ ^[1-9][0-9]*( +[1-9][0-9]*)*$ ]] || die_usage "--sizes needs numbers"
             sizes=$2; shift ;;
         --no-build) build=0 ;;
+        --peers) peers=1 ;;
         -h | --help) usage; exit 0 ;;
         *) die_usage "unknown argument '$1'" ;;
     esac
@@ -227,6 +231,15 @@ for program in newsearch examples/gen-corpus examples/bench-reference examples/b
     [[ -x $bin/$program ]] || die_usage "$bin/$program is missing: build first (drop --no-build)"
 done
 
+# The peer a researcher would pick instead: tantivy-cli, the engine's own
+# command line, which indexes ready-made JSON lines. Not --locked: its 0.24
+# lock file pins traitobject 0.1.0, which today's rustc rejects.
+tantivy_cli=$bench_dir/peers/bin/tantivy
+if ((peers)) && [[ ! -x $tantivy_cli ]]; then
+    log "installing tantivy-cli 0.24 into $bench_dir/peers (once; a few minutes)"
+    cargo install tantivy-cli --version '~0.24' --root "$bench_dir/peers" >&2
+fi
+
 cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo "?")
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 memory=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)
@@ -331,6 +344,25 @@ for size in $sizes; do
     done
     rm -rf "$reference"
 
+    if ((peers)); then
+        # The same parsed documents, as JSON lines, into an empty index with
+        # the reference's schema; tantivy-cli's time starts from the JSON file
+        # (turning the files into it is not counted, in its favour).
+        peer_index=$bench_dir/tantivy-cli-$size
+        peer_json=$bench_dir/tantivy-cli-$size.jsonl
+        for ((run = 1; run <= runs; run++)); do
+            log "$size articles: tantivy-cli run $run of $runs"
+            rm -rf "$peer_index"
+            "$bin/examples/bench-reference" "$corpus" "$peer_index" --jsonl "$peer_json" >/dev/null
+            cat "$peer_json" >/dev/null # warm, like the corpus
+            measure "$tmp/peer.txt" "$tantivy_cli" index -i "$peer_index" -f "$peer_json" -t 2 -m 1000000000
+            record "$size" "$run" tantivy-cli wall "$M_WALL" s
+            record "$size" "$run" tantivy-cli cpu "$M_CPU" %
+            record "$size" "$run" tantivy-cli rss "$M_RSS" MiB
+        done
+        rm -rf "$peer_index" "$peer_json"
+    fi
+
     "$bin/examples/bench-query" --print-queries >"$tmp/queries.txt"
     queries=$(grep -c . "$tmp/queries.txt")
     log "$size articles: in-process queries ($queries queries, $query_runs rounds)"
@@ -404,6 +436,19 @@ for size in $sizes; do
             printf 'no-op re-index (nothing changed)\t%s s\t\t\n' "$(fmt %.2f "$(med newsearch.noop_wall)")"
         } | table
         echo
+        if ((peers)); then
+            peer_wall=$(med tantivy-cli.wall)
+            peer_dps=$(rate "$docs" "$peer_wall" 1)
+            {
+                printf 'peer: tantivy-cli 0.24, 2 threads, 1 GB, from JSON lines\ttantivy-cli\tnewsearch / tantivy-cli\n'
+                printf 'wall time\t%s s\t\n' "$(fmt %.2f "$peer_wall")"
+                printf 'docs/s\t%s\t%s\n' "$(fmt %.0f "$peer_dps")" "$(ratio "$ns_dps" "$peer_dps")"
+                printf 'MB/s of input (the article files)\t%s\t%s\n' "$(fmt %.1f "$(rate "$bytes" "$peer_wall" 1000000)")" "$(ratio "$ns_dps" "$peer_dps")"
+                printf 'CPU utilisation\t%s %%\t\n' "$(fmt %.0f "$(med tantivy-cli.cpu)")"
+                printf 'peak RSS\t%s MiB\t%s\n' "$(fmt %.0f "$(med tantivy-cli.rss)")" "$(ratio "$(med newsearch.rss)" "$(med tantivy-cli.rss)")"
+            } | table
+            echo
+        fi
         {
             printf 'queries in one process (%s queries x %s), ms\ttop10+snippets median\tp95\twith 3 facets median\tp95\n' "$queries" "$query_runs"
             while IFS=$'\t' read -r kind measure_name _; do

@@ -129,21 +129,44 @@ impl Searcher {
         let index_error = Error::index(dir.clone());
 
         let wanted = request.limit.map(|limit| request.offset.saturating_add(limit));
-        let (total_hits, facet_counts, days) = {
-            let facet_fields: Vec<&'static str> = request
-                .facets
-                .iter()
-                .filter(|f| matches!(f, FacetKind::Source | FacetKind::Folder | FacetKind::Entity))
-                .map(|f| f.name())
-                .collect();
-            let need_days = request.timeline.is_some()
-                || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
-            let collector =
-                (Count, FacetPaths { fields: facet_fields }, DayCounts { enabled: need_days });
-            searcher.search(&*query, &collector).map_err(index_error)?
+        let facet_fields: Vec<&'static str> = request
+            .facets
+            .iter()
+            .filter(|f| matches!(f, FacetKind::Source | FacetKind::Folder | FacetKind::Entity))
+            .map(|f| f.name())
+            .collect();
+        let need_days = request.timeline.is_some()
+            || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
+        let counting = !facet_fields.is_empty() || need_days;
+        let facet_collector = FacetPaths { fields: facet_fields };
+        let day_collector = DayCounts { enabled: need_days };
+
+        let (total_hits, facet_counts, days, page) = match wanted {
+            // Facets and a relevance page: one scored pass over every hit does both.
+            // Two passes (an unscored one to count, then top-k) visit every hit
+            // twice when the query is a conjunction, which top-k cannot prune:
+            // the five commonest words at 1M articles took 107 ms that way.
+            Some(wanted) if counting && request.sort == Sort::Relevance => {
+                let top = TopDocs::with_limit(wanted.saturating_add(TIE_MARGIN)).order_by_score();
+                let collector = (top, Count, facet_collector, day_collector);
+                let (top, total, facets, days) =
+                    searcher.search(&*query, &collector).map_err(index_error)?;
+                (total, facets, days, Self::relevance_page(&searcher, top, request.offset, wanted))
+            }
+            _ => {
+                let (total, facets, days) = if counting {
+                    let collector = (Count, facet_collector, day_collector);
+                    searcher.search(&*query, &collector).map_err(index_error)?
+                } else {
+                    // `Count` alone is answered from document frequencies where it can.
+                    let total = searcher.search(&*query, &Count).map_err(index_error)?;
+                    (total, HashMap::new(), BTreeMap::new())
+                };
+                let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
+                (total, facets, days, page)
+            }
         };
 
-        let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total_hits))?;
         let snippets = SnippetGenerator::create(&searcher, &*query, self.store.fields.body)
             .map_err(Error::index(dir.clone()))
             .map(|mut generator| {
@@ -203,34 +226,36 @@ impl Searcher {
         if wanted <= request.offset {
             return Ok(Vec::new());
         }
-        let mut page: Vec<(f32, DocAddress)> = match request.sort {
+        let order = match request.sort {
             Sort::Relevance => {
-                let fetched = wanted.saturating_add(TIE_MARGIN);
-                let top = TopDocs::with_limit(fetched).order_by_score();
-                let mut scored: Vec<(Score, DocAddress, i64)> = searcher
-                    .search(query, &top)
-                    .map_err(index_error)?
-                    .into_iter()
-                    .map(|(score, address)| (score, address, Self::date_secs(searcher, address)))
-                    .collect();
-                // Equal scores: newest first, then index order, so output is stable.
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
-                scored.into_iter().map(|(score, address, _)| (score, address)).collect()
+                let top = TopDocs::with_limit(wanted.saturating_add(TIE_MARGIN)).order_by_score();
+                let top = searcher.search(query, &top).map_err(index_error)?;
+                return Ok(Self::relevance_page(searcher, top, request.offset, wanted));
             }
-            Sort::Newest | Sort::Oldest => {
-                let order = if request.sort == Sort::Newest { Order::Desc } else { Order::Asc };
-                let top = TopDocs::with_limit(wanted)
-                    .order_by_fast_field::<tantivy::DateTime>(fields::DATE, order);
-                searcher
-                    .search(query, &top)
-                    .map_err(index_error)?
-                    .into_iter()
-                    .map(|(_, address)| (0.0, address))
-                    .collect()
-            }
+            Sort::Newest => Order::Desc,
+            Sort::Oldest => Order::Asc,
         };
-        page.truncate(wanted);
-        Ok(page.split_off(request.offset.min(page.len())))
+        let top = TopDocs::with_limit(wanted)
+            .order_by_fast_field::<tantivy::DateTime>(fields::DATE, order);
+        let page = searcher.search(query, &top).map_err(index_error)?;
+        Ok(page.into_iter().skip(request.offset).map(|(_, address)| (0.0, address)).collect())
+    }
+
+    /// Orders the top hits for display (equal scores newest first, then in index
+    /// order, so output is stable) and cuts out the page `offset..wanted`.
+    fn relevance_page(
+        searcher: &tantivy::Searcher,
+        top: Vec<(Score, DocAddress)>,
+        offset: usize,
+        wanted: usize,
+    ) -> Vec<(f32, DocAddress)> {
+        let mut scored: Vec<(Score, DocAddress, i64)> = top
+            .into_iter()
+            .map(|(score, address)| (score, address, Self::date_secs(searcher, address)))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
+        scored.truncate(wanted);
+        scored.into_iter().skip(offset).map(|(score, address, _)| (score, address)).collect()
     }
 
     fn date_secs(searcher: &tantivy::Searcher, address: DocAddress) -> i64 {
