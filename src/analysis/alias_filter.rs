@@ -84,6 +84,7 @@ impl<T: Tokenizer> Tokenizer for AliasFilterWrapper<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         AliasTokenStream {
             text,
+            base: 0,
             inner: self.inner.token_stream(text),
             aliases: &self.filter.aliases,
             spellings: self.filter.spellings,
@@ -102,7 +103,11 @@ impl<T: Tokenizer> Tokenizer for AliasFilterWrapper<T> {
 
 /// The stream of normalized tokens for one text.
 pub struct AliasTokenStream<'a, S> {
+    /// The text the capitals-line rule looks at: the tokenized text, or a
+    /// whole text of which the tokenized text starts at byte `base`.
     text: &'a str,
+    /// Where the tokenized text starts in `text`.
+    base: usize,
     inner: S,
     aliases: &'a Aliases,
     spellings: Spellings,
@@ -124,6 +129,15 @@ pub struct AliasTokenStream<'a, S> {
 }
 
 impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
+    /// For a stream over `whole[base..]`: lets the capitals-line rule see the
+    /// text before `base`, as it would if the stream had started at 0. Token
+    /// offsets stay relative to `base`.
+    pub(crate) fn within(mut self, whole: &'a str, base: usize) -> Self {
+        self.text = whole;
+        self.base = base;
+        self
+    }
+
     /// The variant the current token was made from, if it is an entity.
     pub fn matched_variant(&self) -> Option<&'a VariantMatch> {
         self.matched
@@ -197,7 +211,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         }
         let from = self.pending[0].offset_from;
         let to = self.pending[words - 1].offset_to;
-        !in_capitals_line(self.text, from, to)
+        !in_capitals_line(self.text, self.base + from, self.base + to)
     }
 
     fn recycle(&mut self, token: Token) {
