@@ -25,7 +25,9 @@ pub const DATE: &str = "date";
 pub const SOURCE: &str = "source";
 /// The file's folder relative to the corpus root's parent, as a facet (`/bbc/business`).
 pub const FOLDER: &str = "folder";
-/// Canonical entities mentioned in title or body, as a facet (`/organization/ISIS`).
+/// Not a stored field: the name of the entity facet and filter, which are
+/// computed from the canonical entity terms the analyzer writes into title
+/// and body (see `searcher::EntityCounts`).
 pub const ENTITY: &str = "entity";
 /// Link to the article, if the record had one.
 pub const URL: &str = "url";
@@ -58,8 +60,6 @@ pub struct Fields {
     pub source: Field,
     /// See [`FOLDER`].
     pub folder: Field,
-    /// See [`ENTITY`].
-    pub entity: Field,
     /// See [`URL`].
     pub url: Field,
     /// See [`FILE_MODIFIED`].
@@ -102,7 +102,6 @@ pub fn schema() -> (Schema, Fields) {
         ),
         source: builder.add_facet_field(SOURCE, FacetOptions::default().set_stored()),
         folder: builder.add_facet_field(FOLDER, FacetOptions::default().set_stored()),
-        entity: builder.add_facet_field(ENTITY, FacetOptions::default().set_stored()),
         url: builder.add_text_field(URL, STRING | STORED),
         file_modified: builder.add_i64_field(FILE_MODIFIED, NumericOptions::default().set_fast()),
         file_len: builder.add_u64_field(FILE_LEN, NumericOptions::default().set_fast()),
@@ -124,7 +123,6 @@ impl Fields {
             date: get(DATE)?,
             source: get(SOURCE)?,
             folder: get(FOLDER)?,
-            entity: get(ENTITY)?,
             url: get(URL)?,
             file_modified: get(FILE_MODIFIED)?,
             file_len: get(FILE_LEN)?,

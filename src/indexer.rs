@@ -15,7 +15,7 @@ use std::time::Instant;
 use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
-use crate::analysis::{Aliases, EntityFinder};
+use crate::analysis::Aliases;
 use crate::corpus::article::{Article, ParseOptions, parse_file};
 use crate::corpus::{self, CorpusFile};
 use crate::error::{Error, Result};
@@ -233,7 +233,7 @@ pub fn index_corpus(
         files: to_parse.len(),
         bytes: to_parse.iter().map(|(f, _)| f.len).sum(),
     });
-    let outcome = parse_and_add(&to_parse, &known, &session, &aliases, options, on_event);
+    let outcome = parse_and_add(&to_parse, &known, &session, options, on_event);
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(err) => return Err(session.abandon(err)),
@@ -316,7 +316,6 @@ fn parse_and_add(
     files: &[(CorpusFile, bool)],
     known: &HashMap<String, KnownFile>,
     session: &store::WriteSession,
-    aliases: &Arc<Aliases>,
     options: &IndexOptions,
     on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
 ) -> Result<Outcome> {
@@ -331,7 +330,6 @@ fn parse_and_add(
     std::thread::scope(|scope| {
         for _ in 0..options.parse_threads.max(1) {
             scope.spawn(|| {
-                let mut finder = EntityFinder::new(aliases);
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((file, changed)) = files.get(i) else { break };
@@ -387,7 +385,7 @@ fn parse_and_add(
                                 message,
                             });
                         }
-                        let doc = document(&fields, file, article, aliases, &mut finder);
+                        let doc = document(&fields, file, article);
                         if let Err(err) = session.writer.add_document(doc) {
                             failed.store(true, Ordering::Relaxed);
                             lock(&first_error).get_or_insert(Error::Index {
@@ -424,14 +422,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The tantivy document for one article of `file`.
-fn document(
-    fields: &Fields,
-    file: &CorpusFile,
-    article: &Article,
-    aliases: &Aliases,
-    finder: &mut EntityFinder,
-) -> TantivyDocument {
+/// The tantivy document for one article of `file`. Entities need no field of
+/// their own: the analyzer writes each mention into title or body as the
+/// entity's canonical term, and the entity facet is counted from those terms.
+fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     let id = match (&article.id, article.record) {
         (Some(id), _) => id.clone(),
@@ -462,18 +456,6 @@ fn document(
     }
     if let Some(url) = &article.url {
         doc.add_text(fields.url, url);
-    }
-    let mut entities = BTreeSet::new();
-    if let Some(title) = &article.title {
-        finder.find(title, &mut entities);
-    }
-    finder.find(&article.body, &mut entities);
-    for entity in entities {
-        let entity = aliases.entity(entity);
-        doc.add_facet(
-            fields.entity,
-            Facet::from_path([entity.kind.as_str(), entity.name.as_str()]),
-        );
     }
     doc.add_i64(fields.file_modified, file.modified_ns);
     doc.add_u64(fields.file_len, file.len);

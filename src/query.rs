@@ -8,7 +8,7 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DateTime as TantivyDate, Term};
 
@@ -178,7 +178,12 @@ pub fn build(
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
     } else {
-        let facets = FacetFields { plain: &fields::NAME_FACETS, entity: fields::ENTITY };
+        let facets = FacetFields {
+            plain: &fields::NAME_FACETS,
+            entity: fields::ENTITY,
+            entity_fields: &fields::DEFAULT_SEARCH,
+            literal: request.literal,
+        };
         let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
         let manager = if request.literal { &tokenizers.literal } else { &tokenizers.canonical };
         let mut parser =
@@ -212,33 +217,33 @@ pub fn build(
         ));
     }
     for group in filter_groups(store, &request.filters)? {
-        let alternatives: Vec<(Occur, Box<dyn Query>)> = group
-            .into_iter()
-            .map(|term| {
-                let query: Box<dyn Query> =
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                (Occur::Should, query)
-            })
-            .collect();
+        let alternatives: Vec<(Occur, Box<dyn Query>)> =
+            group.into_iter().map(|query| (Occur::Should, query)).collect();
         clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
     }
     Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
 }
 
-/// Filter terms grouped by field, in the order fields first appear.
-fn filter_groups(store: &Store, filters: &[(String, String)]) -> Result<Vec<Vec<Term>>> {
+/// Filter queries grouped by field, in the order fields first appear.
+fn filter_groups(store: &Store, filters: &[(String, String)]) -> Result<Vec<Vec<Box<dyn Query>>>> {
     let f = &store.fields;
-    let mut groups: Vec<(String, Vec<Term>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Box<dyn Query>>)> = Vec::new();
     for (field, value) in filters {
         let value = value.trim();
-        let (handle, path) = match field.as_str() {
-            fields::SOURCE => (f.source, facet_path(value)),
-            fields::FOLDER => (f.folder, facet_path(value)),
+        let facet_query = |handle: Field| -> Result<Box<dyn Query>> {
+            let facet = Facet::from_text(&facet_path(value))
+                .map_err(|err| Error::Usage(format!("--filter {field}:{value}: {err}")))?;
+            let term = Term::from_facet(handle, &facet);
+            Ok(Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+        };
+        let query = match field.as_str() {
+            fields::SOURCE => facet_query(f.source)?,
+            fields::FOLDER => facet_query(f.folder)?,
             fields::ENTITY => {
                 let id = store.aliases.resolve(value).ok_or_else(|| {
                     Error::Usage(format!("--filter entity:{value}: not an entity of the index's alias table (see `newsearch aliases`)"))
                 })?;
-                (f.entity, store.aliases.entity(id).facet_path())
+                entity_query(f, &store.aliases.entity(id).term)
             }
             other => {
                 return Err(Error::Usage(format!(
@@ -246,15 +251,23 @@ fn filter_groups(store: &Store, filters: &[(String, String)]) -> Result<Vec<Vec<
                 )));
             }
         };
-        let facet = Facet::from_text(&path)
-            .map_err(|err| Error::Usage(format!("--filter {field}:{value}: {err}")))?;
-        let term = Term::from_facet(handle, &facet);
         match groups.iter_mut().find(|(name, _)| name == field) {
-            Some((_, terms)) => terms.push(term),
-            None => groups.push((field.clone(), vec![term])),
+            Some((_, queries)) => queries.push(query),
+            None => groups.push((field.clone(), vec![query])),
         }
     }
-    Ok(groups.into_iter().map(|(_, terms)| terms).collect())
+    Ok(groups.into_iter().map(|(_, queries)| queries).collect())
+}
+
+/// Articles that mention an entity: its canonical term in title or body, which
+/// the analyzer writes for every spelling. The term is used as it is, not
+/// analyzed again, so `--literal` does not change what a filter means.
+fn entity_query(f: &fields::Fields, term: &str) -> Box<dyn Query> {
+    let in_field = |field: Field| -> (Occur, Box<dyn Query>) {
+        let term = Term::from_field_text(field, term);
+        (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+    };
+    Box::new(BooleanQuery::new(vec![in_field(f.title), in_field(f.body)]))
 }
 
 /// `FNA` → `/FNA`; `/bbc/business` stays.

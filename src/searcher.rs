@@ -1,18 +1,24 @@
 //! Stage 6 (collect): a tantivy query → [`SearchResults`]: the page of hits with
 //! snippets, facet counts and the timeline over every hit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Utc};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
+use tantivy::postings::SegmentPostings;
 use tantivy::query::Query;
-use tantivy::schema::{Facet, Value};
+use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Facet, Field, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, IndexReader, Order, Score, SegmentReader, TantivyDocument};
+use tantivy::{
+    DocAddress, DocId, DocSet, IndexReader, Order, Score, SegmentReader, TERMINATED,
+    TantivyDocument, Term,
+};
 
+use crate::analysis::EntityFinder;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
@@ -132,16 +138,18 @@ impl Searcher {
         let facet_fields: Vec<&'static str> = request
             .facets
             .iter()
-            .filter(|f| matches!(f, FacetKind::Source | FacetKind::Folder | FacetKind::Entity))
+            .filter(|f| matches!(f, FacetKind::Source | FacetKind::Folder))
             .map(|f| f.name())
             .collect();
+        let need_entities = request.facets.contains(&FacetKind::Entity);
         let need_days = request.timeline.is_some()
             || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
-        let counting = !facet_fields.is_empty() || need_days;
-        let facet_collector = FacetPaths { fields: facet_fields };
+        let counting = !facet_fields.is_empty() || need_days || need_entities;
+        let facet_collector =
+            (FacetPaths { fields: facet_fields }, EntityCounts::new(&self.store, need_entities));
         let day_collector = DayCounts { enabled: need_days };
 
-        let (total_hits, facet_counts, days, page) = match wanted {
+        let (total_hits, (facet_counts, entity_counts), days, page) = match wanted {
             // Facets and a relevance page: one scored pass over every hit does both.
             // Two passes (an unscored one to count, then top-k) visit every hit
             // twice when the query is a conjunction, which top-k cannot prune:
@@ -160,7 +168,7 @@ impl Searcher {
                 } else {
                     // `Count` alone is answered from document frequencies where it can.
                     let total = searcher.search(&*query, &Count).map_err(index_error)?;
-                    (total, HashMap::new(), BTreeMap::new())
+                    (total, (HashMap::new(), Vec::new()), BTreeMap::new())
                 };
                 let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
                 (total, facets, days, page)
@@ -191,7 +199,8 @@ impl Searcher {
             let counts = match kind {
                 FacetKind::Year => bucket(&days, Period::Year, true),
                 FacetKind::Month => bucket(&days, Period::Month, true),
-                FacetKind::Source | FacetKind::Folder | FacetKind::Entity => {
+                FacetKind::Entity => self.entity_values(&entity_counts),
+                FacetKind::Source | FacetKind::Folder => {
                     let paths = facet_counts.get(kind.name()).cloned().unwrap_or_default();
                     facet_values(*kind, paths)
                 }
@@ -268,6 +277,31 @@ impl Searcher {
             .map_or(i64::MIN, tantivy::DateTime::into_timestamp_secs)
     }
 
+    /// Entities a hit mentions, by name in table order: found by the same
+    /// filter that wrote the terms the entity facet counts.
+    fn entities_of(&self, title: Option<&str>, body: &str) -> Vec<String> {
+        let mut finder = EntityFinder::new(&self.store.aliases);
+        let mut found = BTreeSet::new();
+        if let Some(title) = title {
+            finder.find(title, &mut found);
+        }
+        finder.find(body, &mut found);
+        found.into_iter().map(|id| self.store.aliases.entity(id).name.clone()).collect()
+    }
+
+    /// Entity counts → facet values, most frequent first, ties by name.
+    fn entity_values(&self, counts: &[u64]) -> Vec<FacetCount> {
+        let entities = self.store.aliases.entities();
+        let mut values: Vec<FacetCount> = entities
+            .iter()
+            .zip(counts)
+            .filter(|&(_, &count)| count > 0)
+            .map(|(entity, &count)| FacetCount { value: entity.name.clone(), count })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        values
+    }
+
     fn hit(
         &self,
         doc: &TantivyDocument,
@@ -287,25 +321,23 @@ impl Searcher {
             (snippet.fragment().to_owned(), ranges)
         };
 
+        let title = text(f.title);
+        let entities = self.entities_of(title.as_deref(), &body);
         Hit {
             rank,
             score,
             id: text(f.id).unwrap_or_default(),
             path: text(f.path).unwrap_or_default(),
-            title: text(f.title),
             date: doc
                 .get_first(f.date)
                 .and_then(|v| v.as_datetime())
                 .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0)),
             source: doc.get_first(f.source).and_then(|v| v.as_facet()).and_then(facet_leaf),
             url: text(f.url),
+            title,
             snippet,
             highlights,
-            entities: doc
-                .get_all(f.entity)
-                .filter_map(|v| v.as_facet())
-                .filter_map(facet_leaf)
-                .collect(),
+            entities,
             related: doc.get_all(f.related).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
             explanation: None,
         }
@@ -508,5 +540,224 @@ impl SegmentCollector for SegmentDayCounts {
 
     fn harvest(self) -> Self::Fruit {
         (self.first_day..).zip(self.days).filter(|&(_, count)| count > 0).collect()
+    }
+}
+
+/// Counts hits per entity of the alias table, from the index's own terms: an
+/// article mentions an entity when its title or body holds the entity's
+/// canonical term, which the analyzer writes for every spelling. So the facet
+/// agrees with a search for the entity by construction, and indexing needs no
+/// second pass over the text to find entities (that pass was an eighth of
+/// indexing work).
+struct EntityCounts {
+    /// Title and body.
+    fields: [Field; 2],
+    /// Per entity, in table order: its term in title and in body; empty when
+    /// the facet was not asked for.
+    terms: Vec<[Term; 2]>,
+}
+
+impl EntityCounts {
+    fn new(store: &Store, enabled: bool) -> EntityCounts {
+        let fields = [store.fields.title, store.fields.body];
+        let terms = if enabled {
+            let entities = store.aliases.entities();
+            entities.iter().map(|e| fields.map(|f| Term::from_field_text(f, &e.term))).collect()
+        } else {
+            Vec::new()
+        };
+        EntityCounts { fields, terms }
+    }
+}
+
+/// A segment's hits, then its entities' postings.
+struct SegmentEntityCounts {
+    /// Hits in doc order (collectors see a segment's docs in order).
+    hits: Vec<DocId>,
+    max_doc: DocId,
+    /// Per entity with any mention in the segment: its index and the postings
+    /// of its term in title and in body.
+    postings: Vec<(usize, [Option<SegmentPostings>; 2])>,
+    entities: usize,
+}
+
+/// Below this many postings per hit, seeking each hit in the postings beats
+/// reading them all.
+const SEEK_RATIO: usize = 8;
+
+impl Collector for EntityCounts {
+    type Fruit = Vec<u64>;
+    type Child = SegmentEntityCounts;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentEntityCounts> {
+        let mut postings = Vec::new();
+        if !self.terms.is_empty() {
+            let [title, body] = self.fields;
+            let indexes = [segment.inverted_index(title)?, segment.inverted_index(body)?];
+            for (entity, [in_title, in_body]) in self.terms.iter().enumerate() {
+                let [title_index, body_index] = &indexes;
+                let read = [
+                    title_index.read_postings(in_title, IndexRecordOption::Basic)?,
+                    body_index.read_postings(in_body, IndexRecordOption::Basic)?,
+                ];
+                if read.iter().any(Option::is_some) {
+                    postings.push((entity, read));
+                }
+            }
+        }
+        Ok(SegmentEntityCounts {
+            hits: Vec::new(),
+            max_doc: segment.max_doc(),
+            postings,
+            entities: self.terms.len(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut merged = vec![0; self.terms.len()];
+        for fruit in fruits {
+            for (total, count) in merged.iter_mut().zip(fruit) {
+                *total += count;
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for SegmentEntityCounts {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if !self.postings.is_empty() {
+            self.hits.push(doc);
+        }
+    }
+
+    fn harvest(mut self) -> Vec<u64> {
+        let mut counts = vec![0; self.entities];
+        if self.hits.is_empty() {
+            return counts;
+        }
+        let mut hit_bits: Option<Vec<u64>> = None;
+        for (entity, postings) in &mut self.postings {
+            let mentions: usize = postings.iter().flatten().map(|p| p.doc_freq() as usize).sum();
+            let count = if self.hits.len().saturating_mul(SEEK_RATIO) < mentions {
+                count_by_seeking(&self.hits, postings)
+            } else {
+                let bits = hit_bits.get_or_insert_with(|| bitset(&self.hits, self.max_doc));
+                count_by_reading(bits, postings)
+            };
+            if let Some(slot) = counts.get_mut(*entity) {
+                *slot = count;
+            }
+        }
+        counts
+    }
+}
+
+/// Hits that appear in either postings list, by seeking each hit: for few hits.
+fn count_by_seeking<D: DocSet>(hits: &[DocId], postings: &mut [Option<D>; 2]) -> u64 {
+    let mut count = 0;
+    for &hit in hits {
+        let mut found = false;
+        for list in postings.iter_mut().flatten() {
+            // Seeking never goes back: a list already past this hit skips it.
+            if list.doc() < hit {
+                list.seek(hit);
+            }
+            found |= list.doc() == hit;
+        }
+        count += u64::from(found);
+    }
+    count
+}
+
+/// Docs of the union of both postings lists that are hits: for many hits.
+fn count_by_reading<D: DocSet>(hit_bits: &[u64], postings: &mut [Option<D>; 2]) -> u64 {
+    let [first, second] = postings;
+    let doc_of = |list: &Option<D>| list.as_ref().map_or(TERMINATED, DocSet::doc);
+    let (mut a, mut b) = (doc_of(first), doc_of(second));
+    let mut count = 0;
+    loop {
+        let doc = a.min(b);
+        if doc == TERMINATED {
+            return count;
+        }
+        let word = hit_bits.get((doc / 64) as usize).copied().unwrap_or(0);
+        count += (word >> (doc % 64)) & 1;
+        if a == doc {
+            a = first.as_mut().map_or(TERMINATED, DocSet::advance);
+        }
+        if b == doc {
+            b = second.as_mut().map_or(TERMINATED, DocSet::advance);
+        }
+    }
+}
+
+/// `hits` as a bitset over the segment's doc ids.
+fn bitset(hits: &[DocId], max_doc: DocId) -> Vec<u64> {
+    let mut bits = vec![0_u64; (max_doc as usize).div_ceil(64)];
+    for &doc in hits {
+        if let Some(word) = bits.get_mut((doc / 64) as usize) {
+            *word |= 1 << (doc % 64);
+        }
+    }
+    bits
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use tantivy::{DocId, DocSet, TERMINATED};
+
+    use super::{bitset, count_by_reading, count_by_seeking};
+
+    /// A postings list in memory (tantivy's own test doc sets are not public).
+    struct Docs {
+        docs: Vec<DocId>,
+        at: usize,
+    }
+
+    impl DocSet for Docs {
+        fn advance(&mut self) -> DocId {
+            self.at += 1;
+            self.doc()
+        }
+
+        fn doc(&self) -> DocId {
+            self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+        }
+
+        fn size_hint(&self) -> u32 {
+            u32::try_from(self.docs.len()).unwrap()
+        }
+    }
+
+    /// A postings list, or none when the term is not in the segment.
+    fn postings(docs: &BTreeSet<DocId>) -> Option<Docs> {
+        (!docs.is_empty()).then(|| Docs { docs: docs.iter().copied().collect(), at: 0 })
+    }
+
+    proptest::proptest! {
+        /// Both ways of counting an entity's hits give the size of
+        /// hits ∩ (title ∪ body), whichever list is missing or longer.
+        #[test]
+        fn seeking_and_reading_count_the_same_hits(
+            hits in proptest::collection::btree_set(0_u32..3000, 0..300),
+            title in proptest::collection::btree_set(0_u32..3000, 0..300),
+            body in proptest::collection::btree_set(0_u32..3000, 0..600),
+        ) {
+            let expected = hits.iter().filter(|d| title.contains(d) || body.contains(d)).count() as u64;
+            let hit_list: Vec<DocId> = hits.iter().copied().collect();
+            let mut lists = [postings(&title), postings(&body)];
+            proptest::prop_assert_eq!(count_by_seeking(&hit_list, &mut lists), expected);
+            let mut lists = [postings(&title), postings(&body)];
+            proptest::prop_assert_eq!(count_by_reading(&bitset(&hit_list, 3000), &mut lists), expected);
+        }
     }
 }

@@ -20,8 +20,9 @@ use crate::error::{Error, Result};
 use crate::fields::{self, Fields};
 
 /// The index format this build reads and writes. Bump it when the schema or the
-/// meaning of the stored data changes.
-pub const FORMAT: u32 = 1;
+/// meaning of the stored data changes. Format 2 dropped the `entity` facet
+/// field: entity counts come from the title and body terms.
+pub const FORMAT: u32 = 2;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";

@@ -407,3 +407,27 @@ fn human_output_shows_hits_facet_tables_and_a_timeline() {
     assert!(out.stdout.contains('█'), "{out}");
     assert!(!out.stdout.contains('\u{1b}'), "no colour codes with --color never");
 }
+
+#[test]
+fn entity_facet_counts_agree_with_entity_filters_and_hit_entities() {
+    let wd = sample();
+    for query in ["*", "Sirte", "Daesh", "said"] {
+        let facets = wd.query_json(&[query, "--facet", "entity"]);
+        let counts = facets["facets"]["entity"].as_array().unwrap();
+        assert!(!counts.is_empty(), "{query}");
+        for entry in counts {
+            let name = entry["value"].as_str().unwrap();
+            let filter = format!("entity:{name}");
+            let filtered = wd.query_json(&[query, "--filter", &filter, "--limit", "1"]);
+            assert_eq!(filtered["total_hits"], entry["count"], "{query} {filter}");
+        }
+    }
+    // Every article a search for one spelling finds lists the entity.
+    let hits = wd.query_json(&["Daesh", "--all"]);
+    let hits = hits["hits"].as_array().unwrap();
+    assert!(hits.len() > 3);
+    for hit in hits {
+        let entities = hit["entities"].as_array().unwrap();
+        assert!(entities.iter().any(|e| e == "ISIS"), "{hit}");
+    }
+}

@@ -6,8 +6,9 @@
 //! module finds such variants in the raw text (outside quotes and field values),
 //! with the same alias table and tokenizer as the index, and quotes them. It also
 //! quotes words with an inner apostrophe (`Da'esh`), since `'` starts a phrase in
-//! tantivy's grammar, and expands facet values: `entity:Daesh` becomes
-//! `entity:"/organization/ISIS"`, `source:FNA` becomes `source:"/FNA"`.
+//! tantivy's grammar, and expands facet values: `source:FNA` becomes
+//! `source:"/FNA"`, and `entity:Daesh` becomes `(title:isis OR body:isis)`, a
+//! search for the term the analyzer writes for every spelling of the entity.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -22,8 +23,15 @@ use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES, Spellings};
 pub struct FacetFields<'a> {
     /// Facet fields whose values are plain names (`source:FNA` → `/FNA`).
     pub plain: &'a [&'a str],
-    /// The entity facet, whose values are resolved through the alias table.
+    /// The entity filter's name: its values are resolved through the alias
+    /// table to the entity's canonical term, searched in `entity_fields`.
     pub entity: &'a str,
+    /// The text fields an entity is searched in.
+    pub entity_fields: &'a [&'a str],
+    /// The query is read `--literal`: its analyzer writes one-word spellings
+    /// as themselves, so it cannot search a canonical term, and an `entity:`
+    /// atom is refused (a `--filter entity:` works).
+    pub literal: bool,
 }
 
 /// A piece of the query: whitespace and parentheses are kept as they are.
@@ -114,14 +122,21 @@ fn write_atom(
     let value = atom.phrase.map_or(atom.value, |p| p.trim_matches('"'));
     match atom.field {
         Some(field) if field == facets.entity => {
-            if value.starts_with('/') {
-                let _ = write!(out, "{}{field}:\"{value}\"", atom.sign);
-                return Ok(());
+            if facets.literal {
+                return Err(format!(
+                    "`{field}:` matches every spelling, which --literal does not search; \
+                     use --filter {field}:{value}"
+                ));
             }
+            // A facet path (`/organization/ISIS`) names the entity by its last part.
+            let name = value.rsplit('/').next().unwrap_or(value);
             let id = aliases
-                .resolve(value)
+                .resolve(name)
                 .ok_or_else(|| format!("`{value}` is not an entity of the alias table"))?;
-            let _ = write!(out, "{}{field}:\"{}\"", atom.sign, aliases.entity(id).facet_path());
+            let term = &aliases.entity(id).term;
+            let alternatives: Vec<String> =
+                facets.entity_fields.iter().map(|f| format!("{f}:{term}")).collect();
+            let _ = write!(out, "{}({})", atom.sign, alternatives.join(" OR "));
         }
         Some(field) if facets.plain.contains(&field) => {
             let slash = if value.starts_with('/') { "" } else { "/" };
@@ -274,8 +289,12 @@ fn phrase_end(query: &str, start: usize) -> usize {
 mod tests {
     use super::*;
 
-    const FACETS: FacetFields<'static> =
-        FacetFields { plain: &["source", "folder"], entity: "entity" };
+    const FACETS: FacetFields<'static> = FacetFields {
+        plain: &["source", "folder"],
+        entity: "entity",
+        entity_fields: &["title", "body"],
+        literal: false,
+    };
 
     fn rw(query: &str) -> String {
         let aliases = Arc::new(Aliases::built_in().unwrap());
@@ -305,12 +324,29 @@ mod tests {
 
     #[test]
     fn facet_values_become_paths() {
-        assert_eq!(rw("entity:Daesh"), "entity:\"/organization/ISIS\"");
-        assert_eq!(rw("-entity:\"Islamic State\" Sirte"), "-entity:\"/organization/ISIS\" Sirte");
+        assert_eq!(rw("entity:Daesh"), "(title:isis OR body:isis)");
+        assert_eq!(rw("-entity:\"Islamic State\" Sirte"), "-(title:isis OR body:isis) Sirte");
+        assert_eq!(rw("entity:/organization/ISIS"), "(title:isis OR body:isis)");
+        assert_eq!(rw("entity:al-Qaeda"), "(title:alqaeda OR body:alqaeda)");
         assert_eq!(rw("source:FNA"), "source:\"/FNA\"");
         assert_eq!(rw("folder:/bbc/business"), "folder:\"/bbc/business\"");
         let aliases = Arc::new(Aliases::built_in().unwrap());
         assert!(rewrite(&aliases, "entity:Atlantis", FACETS).unwrap_err().contains("Atlantis"));
+        let literal = FacetFields { literal: true, ..FACETS };
+        assert!(
+            rewrite(&aliases, "entity:ISIS", literal).unwrap_err().contains("--filter entity:ISIS")
+        );
+    }
+
+    /// `entity:` atoms become searches for canonical terms in query text, so
+    /// the query analyzer must read every canonical term as itself.
+    #[test]
+    fn the_query_analyzer_reads_every_canonical_term_as_itself() {
+        let aliases = Arc::new(Aliases::built_in().unwrap());
+        for entity in aliases.entities() {
+            let terms = crate::analysis::tests::terms(&aliases, &entity.term);
+            assert_eq!(terms, std::slice::from_ref(&entity.term), "{}", entity.name);
+        }
     }
 
     #[test]
