@@ -11,9 +11,9 @@
 //! default merge policy, one commit, `wait_merging_threads`.
 //!
 //! What is left out, and is therefore the cost newsearch adds: the alias filter
-//! and stemming (title and body use tantivy's `default` tokenizer), the entity
-//! finder and its facets, the source and folder facets, the `related`, `id`,
-//! `path` and `url` fields, and the fast fields for incremental runs.
+//! (title and body use tantivy's `default` tokenizer), the source and folder
+//! facets, the `related`, `id`, `path` and `url` fields, and the fast fields
+//! for incremental runs.
 //!
 //! Prints one JSON line to stdout: `docs`, `files`, `skipped`, `bytes` (input)
 //! and `seconds` (wall, walk to merged commit). Errors print

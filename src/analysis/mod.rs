@@ -47,8 +47,9 @@ fn analyzer_with(aliases: &Arc<Aliases>, spellings: Spellings) -> TextAnalyzer {
         .build()
 }
 
-/// Finds the entities that texts mention, for the `entity` facet. It runs the
-/// same filter as the index, so the facet and a search for the entity agree.
+/// Finds the entities a text mentions (a hit's `entities`). It runs the same
+/// filter as the index, so it finds exactly the entities whose canonical terms
+/// the index holds for that text, which the `entity` facet counts.
 pub struct EntityFinder {
     aliases: Arc<Aliases>,
     tokenizer: alias_filter::AliasFilterWrapper<
@@ -71,8 +72,7 @@ impl EntityFinder {
     ///
     /// Most words start no alias, and telling so needs no tokenizer: a byte scan
     /// finds the next word that might ([`next_candidate`]), and only there does
-    /// the filter run, for one token, over the rest of the text. This pass ran
-    /// the whole chain over every word and was 16% of indexing instructions.
+    /// the filter run, for one token, over the rest of the text.
     pub fn find(&mut self, text: &str, found: &mut BTreeSet<EntityId>) {
         let mut from = 0;
         while let Some(start) = next_candidate(&self.aliases, text, from) {
