@@ -38,6 +38,9 @@ pub const FILE_LEN: &str = "file_len";
 
 /// Fields a query searches when it names none.
 pub const DEFAULT_SEARCH: [&str; 2] = [TITLE, BODY];
+/// Where an article mentions an entity: the entity's canonical term in one of
+/// these fields. The `entity` facet, filter and query prefix all look here.
+pub const ENTITY_SEARCH: [&str; 2] = [TITLE, BODY];
 /// Facet fields whose query values are plain names.
 pub const NAME_FACETS: [&str; 2] = [SOURCE, FOLDER];
 
@@ -110,6 +113,11 @@ pub fn schema() -> (Schema, Fields) {
 }
 
 impl Fields {
+    /// Handles of [`ENTITY_SEARCH`].
+    pub fn entity_search(&self) -> [Field; 2] {
+        [self.title, self.body]
+    }
+
     /// Handles for an index's schema; `None` if a field is missing, i.e. the
     /// index was not made by this version of newsearch.
     pub fn from_schema(schema: &Schema) -> Option<Fields> {

@@ -181,7 +181,7 @@ pub fn build(
         let facets = FacetFields {
             plain: &fields::NAME_FACETS,
             entity: fields::ENTITY,
-            entity_fields: &fields::DEFAULT_SEARCH,
+            entity_fields: &fields::ENTITY_SEARCH,
             literal: request.literal,
         };
         let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
@@ -267,7 +267,7 @@ fn entity_query(f: &fields::Fields, term: &str) -> Box<dyn Query> {
         let term = Term::from_field_text(field, term);
         (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
     };
-    Box::new(BooleanQuery::new(vec![in_field(f.title), in_field(f.body)]))
+    Box::new(BooleanQuery::new(f.entity_search().into_iter().map(in_field).collect()))
 }
 
 /// `FNA` → `/FNA`; `/bbc/business` stays.

@@ -551,7 +551,7 @@ impl SegmentCollector for SegmentDayCounts {
 /// second pass over the text to find entities (that pass was a sixth of the
 /// instructions of an index run).
 struct EntityCounts {
-    /// Title and body.
+    /// Where mentions are (`fields::ENTITY_SEARCH`): title and body.
     fields: [Field; 2],
     /// Per entity, in table order: its term in title and in body; empty when
     /// the facet was not asked for.
@@ -560,7 +560,7 @@ struct EntityCounts {
 
 impl EntityCounts {
     fn new(store: &Store, enabled: bool) -> EntityCounts {
-        let fields = [store.fields.title, store.fields.body];
+        let fields = store.fields.entity_search();
         let terms = if enabled {
             let entities = store.aliases.entities();
             entities.iter().map(|e| fields.map(|f| Term::from_field_text(f, &e.term))).collect()
