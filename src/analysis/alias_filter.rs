@@ -93,12 +93,24 @@ impl<T: Tokenizer> Tokenizer for AliasFilterWrapper<T> {
             pending: VecDeque::new(),
             spare: Vec::new(),
             token: Token::default(),
+            current: Current::Own,
             next_position: 0,
             matched: None,
             lower: String::new(),
             lower_is_front: false,
         }
     }
+}
+
+/// Where the current token of an [`AliasTokenStream`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Current {
+    /// In the stream's own token: an entity, a literal spelling, a word that
+    /// was read ahead.
+    Own,
+    /// In the inner stream's token, lowercased in place: the common word
+    /// passes through without being copied or swapped.
+    Inner,
 }
 
 /// The stream of normalized tokens for one text.
@@ -119,7 +131,9 @@ pub struct AliasTokenStream<'a, S> {
     pending: VecDeque<Token>,
     /// Tokens to swap into the inner stream, so reading ahead does not allocate.
     spare: Vec<Token>,
+    /// The current token, unless `current` says it is the inner stream's.
     token: Token,
+    current: Current,
     next_position: usize,
     matched: Option<&'a VariantMatch>,
     /// Scratch for lowercasing, so no token allocates.
@@ -253,44 +267,22 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
     }
 }
 
-impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
-    fn advance(&mut self) -> bool {
+impl<S: TokenStream> AliasTokenStream<'_, S> {
+    /// Everything but the common word: a word that may start an alias (then
+    /// the inner stream's current word, lowercased in `lower`), words read
+    /// ahead, the literal spelling after a canonical term. Kept out of
+    /// [`TokenStream::advance`] so that the common word's path stays short.
+    #[inline(never)]
+    fn advance_uncommon(&mut self, word_is_inner: bool) -> bool {
+        self.current = Current::Own;
         if self.literal_next {
             // Same offsets and position as the canonical token just emitted.
             self.literal_next = false;
             self.literal_spelling();
             return true;
         }
-        if self.pending.is_empty() {
-            // The common case: nothing read ahead, and the next word starts no
-            // alias. It goes straight from the inner stream to the output,
-            // without passing through `pending`.
-            if !self.inner.advance() {
-                return false;
-            }
-            if self.entities_only {
-                // Skip straight to the next word that may start an alias.
-                while self.inner.token().text.is_ascii()
-                    && !self.aliases.may_start_ascii_any_case(&self.inner.token().text)
-                {
-                    if !self.inner.advance() {
-                        return false;
-                    }
-                }
-            }
-            let word = self.inner.token_mut();
-            // ASCII words are tested in their own case (the filter folds ASCII
-            // case) and lowercased in place: no copy for the common word.
-            if word.text.is_ascii() && !self.aliases.may_start_ascii_any_case(&word.text) {
-                word.text.make_ascii_lowercase();
-                self.token.offset_from = word.offset_from;
-                self.token.offset_to = word.offset_to;
-                std::mem::swap(&mut self.token.text, &mut word.text);
-                self.matched = None;
-                self.next_position_into_token();
-                return true;
-            }
-            lowercase_into(&word.text, &mut self.lower);
+        if word_is_inner {
+            // `lower` already holds the word lowercased.
             self.take_inner_token();
         } else {
             lowercase_into(&self.pending[0].text, &mut self.lower);
@@ -311,13 +303,65 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
         self.next_position_into_token();
         true
     }
+}
+
+impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if self.literal_next || !self.pending.is_empty() {
+            return self.advance_uncommon(false);
+        }
+        // The common case: nothing read ahead, and the next word starts no
+        // alias. The inner stream's token becomes the output, lowercased in
+        // place, as tantivy's `LowerCaser` does it.
+        if !self.inner.advance() {
+            return false;
+        }
+        if self.entities_only {
+            // Skip straight to the next word that may start an alias.
+            while self.inner.token().text.is_ascii()
+                && !self.aliases.may_start_ascii_any_case(&self.inner.token().text)
+            {
+                if !self.inner.advance() {
+                    return false;
+                }
+            }
+        }
+        let word = self.inner.token_mut();
+        // ASCII words are tested in their own case (the bitmap folds ASCII
+        // case) and lowercased in place.
+        let is_ascii = word.text.is_ascii();
+        if is_ascii && !self.aliases.may_start_ascii_any_case(&word.text) {
+            word.text.make_ascii_lowercase();
+        } else {
+            // The bitmap's few false positives, and `a`, `is`, `us`: the
+            // first words of no variant in this case never reach the queue.
+            lowercase_into(&word.text, &mut self.lower);
+            if !is_ascii || self.aliases.may_start_with(&word.text, &self.lower) {
+                return self.advance_uncommon(true);
+            }
+            std::mem::swap(&mut word.text, &mut self.lower);
+        }
+        // Our own positions: the inner stream's would count merged words.
+        word.position = self.next_position;
+        word.position_length = 1;
+        self.next_position += 1;
+        self.matched = None;
+        self.current = Current::Inner;
+        true
+    }
 
     fn token(&self) -> &Token {
-        &self.token
+        match self.current {
+            Current::Own => &self.token,
+            Current::Inner => self.inner.token(),
+        }
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
+        match self.current {
+            Current::Own => &mut self.token,
+            Current::Inner => self.inner.token_mut(),
+        }
     }
 }
 

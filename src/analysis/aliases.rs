@@ -61,6 +61,11 @@ pub struct VariantMatch {
 struct TrieNode {
     children: FxHashMap<String, u32>,
     terminal: Option<VariantMatch>,
+    /// For a first word: some variant starting here matches in any case.
+    starts_any_case: bool,
+    /// For a first word: how acronyms starting here write it (`IS`), when
+    /// only acronyms start here.
+    starts_as: Vec<String>,
 }
 
 /// A parsed and validated alias table.
@@ -232,7 +237,7 @@ impl Aliases {
             self.first_words.insert(first);
         }
         let mut node = 0usize;
-        for word in key {
+        for (depth, word) in key.iter().enumerate() {
             let next = if let Some(&child) = self.nodes[node].children.get(word) {
                 child as usize
             } else {
@@ -242,6 +247,16 @@ impl Aliases {
                 child
             };
             node = next;
+            if depth == 0 {
+                let first = &mut self.nodes[node];
+                match found.exact_words.as_ref().and_then(|words| words.first()) {
+                    Some(written) if !first.starts_as.contains(written) => {
+                        first.starts_as.push(written.clone());
+                    }
+                    Some(_) => {}
+                    None => first.starts_any_case = true,
+                }
+            }
         }
         self.max_words = self.max_words.max(key.len());
         // A case-insensitive spelling wins over an acronym with the same words.
@@ -263,6 +278,16 @@ impl Aliases {
     #[inline]
     pub(crate) fn may_start_ascii_any_case(&self, word: &str) -> bool {
         self.first_words.may_contain(word)
+    }
+
+    /// Whether some variant may start with the word written `written`,
+    /// `lower` when lowercased: its first word is `lower`, in any case for a
+    /// variant and exactly as written for an acronym (`IS`, not `is`).
+    pub(crate) fn may_start_with(&self, written: &str, lower: &str) -> bool {
+        self.step(Aliases::ROOT, lower).is_some_and(|node| {
+            let first = &self.nodes[node as usize];
+            first.starts_any_case || first.starts_as.iter().any(|w| w == written)
+        })
     }
 
     /// The trie node reached from `node` by the lowercased word `word`.
@@ -462,6 +487,18 @@ acronyms = ["US", "U.S."]
         assert_eq!(aliases.entity(1).term, "unitedstates");
         assert_eq!(aliases.entity(0).facet_path(), "/organization/ISIS");
         assert_eq!(aliases.max_words(), 7);
+    }
+
+    #[test]
+    fn first_words_of_acronyms_start_variants_only_in_their_own_case() {
+        let aliases = table(SMALL).unwrap();
+        let starts = |written: &str| aliases.may_start_with(written, &written.to_lowercase());
+        for written in ["IS", "US", "U", "Islamic", "ISLAMIC", "islamic", "Da", "da", "usa"] {
+            assert!(starts(written), "{written}");
+        }
+        for written in ["is", "Is", "us", "u", "state", "group", "the"] {
+            assert!(!starts(written), "{written}");
+        }
     }
 
     #[test]
