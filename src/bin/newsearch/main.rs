@@ -27,6 +27,12 @@ use crate::cli::{
     ReportFormat, SortArg, StatsArgs,
 };
 
+/// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
+/// consolidation across the parse and writer threads; with mimalloc a 1M
+/// article run took 5-10% less time (2 paired runs) and 30 MB more memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What a command reports when it did its job.
 enum Outcome {
     Done,
