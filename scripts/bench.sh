@@ -299,6 +299,16 @@ index_reference() {
     record "$size" "$run" reference index_kb "$(du -sk "$reference" | awk '{ print $1 }')" KiB
 }
 
+index_peer() {
+    rm -rf "$peer_index"
+    cp -R "$peer_index.empty" "$peer_index"
+    cat "$peer_json" >/dev/null # warm, like the corpus
+    measure "$tmp/peer.txt" "$tantivy_cli" index -i "$peer_index" -f "$peer_json" -t 2 -m 1000000000
+    record "$size" "$run" tantivy-cli wall "$M_WALL" s
+    record "$size" "$run" tantivy-cli cpu "$M_CPU" %
+    record "$size" "$run" tantivy-cli rss "$M_RSS" MiB
+}
+
 # ---------------------------------------------------------------- each size
 
 for size in $sizes; do
@@ -326,45 +336,35 @@ for size in $sizes; do
     bytes=$(find "$corpus" -type f ! -name '.*' -exec cat {} + | wc -c | tr -d ' ')
     files=$(find "$corpus" -type f ! -name '.*' | wc -l | tr -d ' ')
 
+    peer_index=$bench_dir/tantivy-cli-$size
+    peer_json=$bench_dir/tantivy-cli-$size.jsonl
+    programs=(newsearch reference)
+    if ((peers)); then
+        # The same parsed documents, as JSON lines, into an empty index with
+        # the reference's schema; tantivy-cli's time starts from the JSON file
+        # (turning the files into it is not counted, in its favour). Converted
+        # once (3.4 GB at 1M); each run starts from a copy of the empty index.
+        log "$size articles: writing the documents as JSON lines for tantivy-cli"
+        rm -rf "$peer_index.empty"
+        "$bin/examples/bench-reference" "$corpus" "$peer_index.empty" --jsonl "$peer_json" >/dev/null
+        programs+=(peer)
+    fi
+
     load_before=$(load)
     for ((run = 1; run <= runs; run++)); do
-        log "$size articles: indexing run $run of $runs"
-        # Alternate which goes first, so that a trend in the machine's load
-        # (another job starting) does not always fall on the same side.
-        if ((run % 2)); then
-            index_newsearch
-            index_reference
-        else
-            index_reference
-            index_newsearch
-        fi
+        log "$size articles: indexing run $run of $runs (${#programs[@]} programs)"
+        # Every program runs once per round, and the order rotates from round
+        # to round, so that a change in the machine's speed (another tenant of
+        # the host starting) falls on each program alike.
+        for ((slot = 0; slot < ${#programs[@]}; slot++)); do
+            program=${programs[(run - 1 + slot) % ${#programs[@]}]}
+            "index_$program"
+        done
         if [[ $ref_docs != "$docs" ]]; then
             log "warning: the reference indexed $ref_docs documents, newsearch $docs"
         fi
     done
-    rm -rf "$reference"
-
-    if ((peers)); then
-        # The same parsed documents, as JSON lines, into an empty index with
-        # the reference's schema; tantivy-cli's time starts from the JSON file
-        # (turning the files into it is not counted, in its favour).
-        peer_index=$bench_dir/tantivy-cli-$size
-        peer_json=$bench_dir/tantivy-cli-$size.jsonl
-        # Converted once (3.4 GB at 1M); each run starts from a copy of the empty index.
-        rm -rf "$peer_index.empty"
-        "$bin/examples/bench-reference" "$corpus" "$peer_index.empty" --jsonl "$peer_json" >/dev/null
-        for ((run = 1; run <= runs; run++)); do
-            log "$size articles: tantivy-cli run $run of $runs"
-            rm -rf "$peer_index"
-            cp -R "$peer_index.empty" "$peer_index"
-            cat "$peer_json" >/dev/null # warm, like the corpus
-            measure "$tmp/peer.txt" "$tantivy_cli" index -i "$peer_index" -f "$peer_json" -t 2 -m 1000000000
-            record "$size" "$run" tantivy-cli wall "$M_WALL" s
-            record "$size" "$run" tantivy-cli cpu "$M_CPU" %
-            record "$size" "$run" tantivy-cli rss "$M_RSS" MiB
-        done
-        rm -rf "$peer_index" "$peer_index.empty" "$peer_json"
-    fi
+    rm -rf "$reference" "$peer_index" "$peer_index.empty" "$peer_json"
 
     "$bin/examples/bench-query" --print-queries >"$tmp/queries.txt"
     queries=$(grep -c . "$tmp/queries.txt")
