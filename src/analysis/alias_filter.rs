@@ -179,12 +179,8 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         self.pending.push_back(token);
     }
 
-    /// Our own positions: one per emitted token, so a merged variant leaves no
-    /// gap and "ISIL fighters" matches "Islamic State fighters" as a phrase.
     fn next_position_into_token(&mut self) {
-        self.token.position = self.next_position;
-        self.token.position_length = 1;
-        self.next_position += 1;
+        take_position(&mut self.next_position, &mut self.token);
     }
 
     /// The longest variant that starts at `pending[0]`, whose lowercased text
@@ -341,10 +337,7 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
             }
             std::mem::swap(&mut word.text, &mut self.lower);
         }
-        // Our own positions: the inner stream's would count merged words.
-        word.position = self.next_position;
-        word.position_length = 1;
-        self.next_position += 1;
+        take_position(&mut self.next_position, word);
         self.matched = None;
         self.current = Current::Inner;
         true
@@ -363,6 +356,15 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
             Current::Inner => self.inner.token_mut(),
         }
     }
+}
+
+/// Our own positions, not the inner stream's: one per emitted token, so a
+/// merged variant leaves no gap and "ISIL fighters" matches "Islamic State
+/// fighters" as a phrase.
+fn take_position(next_position: &mut usize, token: &mut Token) {
+    token.position = *next_position;
+    token.position_length = 1;
+    *next_position += 1;
 }
 
 fn lowercase_into(text: &str, out: &mut String) {

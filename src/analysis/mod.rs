@@ -123,10 +123,11 @@ fn next_candidate(aliases: &Aliases, text: &str, from: usize) -> Option<usize> {
     None
 }
 
-/// Whether the ASCII word `word` is, in some case, the first word of an alias
-/// spelling: first the bitmap test that rules out most words for a few
+/// Whether the ASCII word `word`, as written, may be the first word of an
+/// alias spelling: first the bitmap test that rules out most words for a few
 /// instructions, then, for the words it lets through (`a`, `is`, `Syria`,
-/// and words that only share its bits), the trie itself.
+/// and words that only share its bits), the trie, under the same rule as the
+/// filter's (an acronym's first word only in its own case).
 fn may_start_alias(aliases: &Aliases, word: &str) -> bool {
     if !aliases.may_start_ascii_any_case(word) {
         return false;
@@ -138,7 +139,7 @@ fn may_start_alias(aliases: &Aliases, word: &str) -> bool {
     };
     buffer.copy_from_slice(word.as_bytes());
     buffer.make_ascii_lowercase();
-    std::str::from_utf8(buffer).is_ok_and(|lower| aliases.step(Aliases::ROOT, lower).is_some())
+    std::str::from_utf8(buffer).is_ok_and(|lower| aliases.may_start_with(word, lower))
 }
 
 /// One token of [`explain`]: what `newsearch aliases --explain` prints.
