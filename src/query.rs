@@ -7,7 +7,9 @@
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{DateTime as TantivyDate, Term};
@@ -197,6 +199,12 @@ pub fn build(
             .map_err(|err| query_error(describe_parse_error(&rewritten, &err)))?
     };
 
+    // Dates and filters narrow the hits and add nothing to their scores: a filter
+    // scored by BM25 would rank the hits by how short they are, or by how often
+    // they name the filtered entity.
+    let narrow = |query: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     if request.since.is_some() || request.until.is_some() {
         let bound = |date: Option<DateTime<Utc>>| match date {
@@ -211,15 +219,12 @@ pub fn build(
             )),
             None => Bound::Unbounded,
         };
-        clauses.push((
-            Occur::Must,
-            Box::new(RangeQuery::new(bound(request.since), bound(request.until))),
-        ));
+        clauses.push(narrow(Box::new(RangeQuery::new(bound(request.since), bound(request.until)))));
     }
     for group in filter_groups(store, &request.filters)? {
         let alternatives: Vec<(Occur, Box<dyn Query>)> =
             group.into_iter().map(|query| (Occur::Should, query)).collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        clauses.push(narrow(Box::new(BooleanQuery::new(alternatives))));
     }
     Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
 }

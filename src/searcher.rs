@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Utc};
 use tantivy::InvertedIndexReader;
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::postings::{BlockSegmentPostings, TermInfo};
@@ -24,10 +25,6 @@ use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
 use crate::store::{self, Store};
-
-/// Extra hits fetched past the page so that hits with equal scores can be
-/// ordered newest first across the page boundary.
-const TIE_MARGIN: usize = 16;
 
 /// One hit.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,11 +153,10 @@ impl Searcher {
             // twice when the query is a conjunction, which top-k cannot prune:
             // the five commonest words at 1M articles took 107 ms that way.
             Some(wanted) if counting && request.sort == Sort::Relevance => {
-                let top = TopDocs::with_limit(wanted.saturating_add(TIE_MARGIN)).order_by_score();
-                let collector = (top, Count, facet_collector, day_collector);
+                let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
                 let (top, total, facets, days) =
                     searcher.search(&*query, &collector).map_err(index_error)?;
-                (total, facets, days, Self::relevance_page(&searcher, top, request.offset, wanted))
+                (total, facets, days, relevance_page(top, request.offset))
             }
             _ => {
                 let (total, facets, days) = if counting {
@@ -238,9 +234,8 @@ impl Searcher {
         }
         let order = match request.sort {
             Sort::Relevance => {
-                let top = TopDocs::with_limit(wanted.saturating_add(TIE_MARGIN)).order_by_score();
-                let top = searcher.search(query, &top).map_err(index_error)?;
-                return Ok(Self::relevance_page(searcher, top, request.offset, wanted));
+                let top = searcher.search(query, &by_relevance(wanted)).map_err(index_error)?;
+                return Ok(relevance_page(top, request.offset));
             }
             Sort::Newest => Order::Desc,
             Sort::Oldest => Order::Asc,
@@ -249,33 +244,6 @@ impl Searcher {
             .order_by_fast_field::<tantivy::DateTime>(fields::DATE, order);
         let page = searcher.search(query, &top).map_err(index_error)?;
         Ok(page.into_iter().skip(request.offset).map(|(_, address)| (0.0, address)).collect())
-    }
-
-    /// Orders the top hits for display (equal scores newest first, then in index
-    /// order, so output is stable) and cuts out the page `offset..wanted`.
-    fn relevance_page(
-        searcher: &tantivy::Searcher,
-        top: Vec<(Score, DocAddress)>,
-        offset: usize,
-        wanted: usize,
-    ) -> Vec<(f32, DocAddress)> {
-        let mut scored: Vec<(Score, DocAddress, i64)> = top
-            .into_iter()
-            .map(|(score, address)| (score, address, Self::date_secs(searcher, address)))
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1)));
-        scored.truncate(wanted);
-        scored.into_iter().skip(offset).map(|(score, address, _)| (score, address)).collect()
-    }
-
-    fn date_secs(searcher: &tantivy::Searcher, address: DocAddress) -> i64 {
-        let segment = searcher.segment_reader(address.segment_ord);
-        segment
-            .fast_fields()
-            .date(fields::DATE)
-            .ok()
-            .and_then(|column| column.first(address.doc_id))
-            .map_or(i64::MIN, tantivy::DateTime::into_timestamp_secs)
     }
 
     /// Entities a hit mentions, by name in table order: found by the same
@@ -343,6 +311,25 @@ impl Searcher {
             explanation: None,
         }
     }
+}
+
+/// A hit's place in relevance order: its score, then its date (newest first,
+/// undated last), then its place in the index.
+type RelevanceKey = (Score, Option<tantivy::DateTime>);
+
+/// The `wanted` best hits in relevance order. The date is part of the collector's
+/// key, not a re-sort of its output: among more equal scores than fit on a
+/// page (every hit of `*` or of a filter alone scores the same), the page must
+/// hold the newest, and the next page must start where this one ended.
+/// tantivy reads a hit's date only when its score ties the page's last one.
+fn by_relevance(wanted: usize) -> impl Collector<Fruit = Vec<(RelevanceKey, DocAddress)>> + use<> {
+    let newest = (SortByStaticFastValue::<tantivy::DateTime>::for_field(fields::DATE), Order::Desc);
+    TopDocs::with_limit(wanted.max(1)).order_by((SortBySimilarityScore, newest))
+}
+
+/// The page `offset..` of the best hits, in display order.
+fn relevance_page(top: Vec<(RelevanceKey, DocAddress)>, offset: usize) -> Vec<(f32, DocAddress)> {
+    top.into_iter().skip(offset).map(|((score, _), address)| (score, address)).collect()
 }
 
 /// The first `chars` characters of `text`, at a word boundary.

@@ -222,6 +222,68 @@ fn pages_are_consistent_and_sorting_by_date_orders_dates() {
     }
 }
 
+/// (id, score, date) of each hit.
+fn scored_hits(wd: &Workdir, args: &[&str]) -> Vec<(String, f64, Option<String>)> {
+    wd.query_json(args)["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let id = h["id"].as_str().unwrap().to_owned();
+            (id, h["score"].as_f64().unwrap(), h["date"].as_str().map(str::to_owned))
+        })
+        .collect()
+}
+
+#[test]
+fn pages_of_equal_scores_hold_the_newest_and_never_overlap() {
+    // Every hit of `*`, or of a filter alone, scores the same: far more ties
+    // than fit on a page.
+    let wd = sample();
+    for base in [&["*"][..], &["*", "--filter", "source:FNA"][..]] {
+        let all = scored_hits(wd, &[base, &["--all"]].concat());
+        assert!(all.len() > 10, "{base:?}: {} hits", all.len());
+        assert!(
+            all.iter().all(|hit| hit.1.to_bits() == all[0].1.to_bits()),
+            "{base:?}: scores differ"
+        );
+        let dates: Vec<&str> = all.iter().map_while(|(_, _, date)| date.as_deref()).collect();
+        assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{base:?}: not newest first: {dates:?}");
+        assert!(all[dates.len()..].iter().all(|(_, _, date)| date.is_none()), "undated last");
+
+        let mut paged = Vec::new();
+        for offset in (0..all.len()).step_by(3) {
+            let offset = offset.to_string();
+            paged.extend(scored_hits(wd, &[base, &["-n", "3", "--offset", &offset]].concat()));
+        }
+        let ids = |hits: &[(String, f64, Option<String>)]| -> Vec<String> {
+            hits.iter().map(|(id, _, _)| id.clone()).collect()
+        };
+        assert_eq!(ids(&paged), ids(&all), "{base:?}: pages of 3 differ from --all");
+    }
+}
+
+#[test]
+fn dates_and_filters_narrow_the_hits_without_changing_their_scores() {
+    let wd = sample();
+    let unfiltered = scored_hits(wd, &["Sirte", "--all"]);
+    for narrowing in [
+        &["--filter", "entity:GNA"][..],
+        &["--filter", "source:FNA"],
+        &["--since", "2016-09", "--until", "2016-12"],
+        &["--filter", "entity:ISIS", "--filter", "source:Sahel Monitor", "--since", "2015"],
+    ] {
+        let narrowed = scored_hits(wd, &[&["Sirte", "--all"][..], narrowing].concat());
+        assert!(!narrowed.is_empty() && narrowed.len() < unfiltered.len(), "{narrowing:?}");
+        let kept: Vec<_> = unfiltered
+            .iter()
+            .filter(|hit| narrowed.iter().any(|n| n.0 == hit.0))
+            .cloned()
+            .collect();
+        assert_eq!(narrowed, kept, "{narrowing:?}: scores or order changed");
+    }
+}
+
 #[test]
 fn batch_runs_every_line_and_reports_a_bad_one_in_place() {
     let wd = sample();
