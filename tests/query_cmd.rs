@@ -484,6 +484,12 @@ fn entity_facet_counts_agree_with_entity_filters_and_hit_entities() {
             assert_eq!(filtered["total_hits"], entry["count"], "{query} {filter}");
         }
     }
+    // The facet path names the entity too, in a filter as in a query.
+    let count = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    let isis = count(&["*", "--filter", "entity:ISIS"]);
+    assert!(isis > 0);
+    assert_eq!(count(&["*", "--filter", "entity:/organization/ISIS"]), isis);
+    assert_eq!(count(&["entity:/organization/ISIS"]), isis);
     // Every article a search for one spelling finds lists the entity.
     let hits = wd.query_json(&["Daesh", "--all"]);
     let hits = hits["hits"].as_array().unwrap();

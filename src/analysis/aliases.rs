@@ -320,10 +320,15 @@ impl Aliases {
         self.max_words
     }
 
-    /// The entity a whole text names: its canonical name (any case) or exactly one
-    /// of its spellings, e.g. `isis`, `Islamic State` or `IS`.
+    /// The entity a whole text names: its canonical name (any case), exactly one
+    /// of its spellings, e.g. `isis`, `Islamic State` or `IS`, or its facet path as
+    /// the `entity` facet prints it (`/organization/ISIS`).
     pub fn resolve(&self, text: &str) -> Option<EntityId> {
         let text = text.trim();
+        let text = match text.strip_prefix('/') {
+            Some(path) => path.rsplit('/').next().unwrap_or(path),
+            None => text,
+        };
         if let Some(id) = self.entities.iter().position(|e| e.name.eq_ignore_ascii_case(text)) {
             return EntityId::try_from(id).ok();
         }
@@ -486,6 +491,8 @@ acronyms = ["US", "U.S."]
         assert_eq!(aliases.entity(0).term, "isis");
         assert_eq!(aliases.entity(1).term, "unitedstates");
         assert_eq!(aliases.entity(0).facet_path(), "/organization/ISIS");
+        assert_eq!(aliases.canonical("/organization/ISIS"), Some("ISIS"), "a facet path");
+        assert_eq!(aliases.canonical(" /country/U.S."), Some("United States"));
         assert_eq!(aliases.max_words(), 7);
     }
 

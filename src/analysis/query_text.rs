@@ -128,10 +128,8 @@ fn write_atom(
                      use --filter {field}:{value}"
                 ));
             }
-            // A facet path (`/organization/ISIS`) names the entity by its last part.
-            let name = value.rsplit('/').next().unwrap_or(value);
             let id = aliases
-                .resolve(name)
+                .resolve(value)
                 .ok_or_else(|| format!("`{value}` is not an entity of the alias table"))?;
             let term = &aliases.entity(id).term;
             let alternatives: Vec<String> =
