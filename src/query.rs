@@ -176,6 +176,13 @@ pub fn build(
             column + 1
         )));
     }
+    let depth = nesting_depth(text);
+    if depth > MAX_NESTING {
+        return Err(query_error(format!(
+            "nested {depth} levels deep (parentheses and NOT, - or + in a row); \
+             at most {MAX_NESTING} are read"
+        )));
+    }
     let f = &store.fields;
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
@@ -280,6 +287,56 @@ fn facet_path(value: &str) -> String {
     if value.starts_with('/') { value.to_owned() } else { format!("/{value}") }
 }
 
+/// Deepest nesting a query may have. tantivy's parser recurses once a level, and
+/// some thousands of levels overflow the stack, which aborts the process (a
+/// whole `--batch` with it) instead of failing the one query.
+const MAX_NESTING: usize = 100;
+
+/// How deeply `text` nests, counted generously: open parentheses plus the
+/// unary operators (`NOT`, a leading `-` or `+`) stacked before the next word.
+/// Quoted phrases are words.
+fn nesting_depth(text: &str) -> usize {
+    let (mut deepest, mut open, mut unary) = (0, 0_usize, 0);
+    let mut in_phrase = false;
+    let mut word_start = true;
+    let mut word = String::new();
+    let end_word = |word: &mut String, unary: &mut usize| {
+        if word == "NOT" {
+            *unary += 1;
+        } else if !word.is_empty() {
+            *unary = 0;
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if in_phrase {
+            in_phrase = c != '"';
+            continue;
+        }
+        match c {
+            '"' => {
+                in_phrase = true;
+                unary = 0;
+            }
+            '(' => {
+                end_word(&mut word, &mut unary);
+                open += 1;
+            }
+            ')' => {
+                end_word(&mut word, &mut unary);
+                open = open.saturating_sub(1);
+                unary = 0;
+            }
+            '-' | '+' if word_start => unary += 1,
+            c if c.is_whitespace() => end_word(&mut word, &mut unary),
+            c => word.push(c),
+        }
+        word_start = c.is_whitespace() || matches!(c, '(' | '-' | '+');
+        deepest = deepest.max(open + unary);
+    }
+    deepest
+}
+
 /// Tantivy's parser says only "syntax error"; its lenient grammar knows where.
 fn describe_parse_error(text: &str, err: &tantivy::query::QueryParserError) -> String {
     use tantivy::query::QueryParserError;
@@ -294,4 +351,21 @@ fn describe_parse_error(text: &str, err: &tantivy::query::QueryParserError) -> S
     let message = err.to_string();
     let mut chars = message.chars();
     chars.next().map_or(message.clone(), |c| c.to_lowercase().chain(chars).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting_depth;
+
+    #[test]
+    fn nesting_counts_parentheses_and_stacked_unary_operators() {
+        assert_eq!(nesting_depth("Sirte"), 0);
+        assert_eq!(nesting_depth("al-Qaeda AND (Sirte OR Mosul) -Raqqa"), 1);
+        assert_eq!(nesting_depth("(((Sirte)))"), 3);
+        assert_eq!(nesting_depth("* NOT NOT NOT Sirte"), 3);
+        assert_eq!(nesting_depth("-(-(Sirte))"), 4);
+        assert_eq!(nesting_depth("(a) (b) (c)"), 1, "siblings do not nest");
+        assert_eq!(nesting_depth("NOT a NOT b NOT c"), 1, "a word ends a run of NOTs");
+        assert_eq!(nesting_depth("\"((( NOT NOT\" x"), 0, "a phrase is a word");
+    }
 }

@@ -285,6 +285,21 @@ fn dates_and_filters_narrow_the_hits_without_changing_their_scores() {
 }
 
 #[test]
+fn deeply_nested_queries_fail_alone_instead_of_aborting_the_batch() {
+    let wd = sample();
+    let parens = format!("{}Sirte{}", "(".repeat(50_000), ")".repeat(50_000));
+    let nots = format!("* {}Sirte", "NOT ".repeat(50_000));
+    let batch = wd.write("nested.txt", format!("Sirte\n{parens}\n{nots}\n((Mosul))\n"));
+    let out = wd.run(&["query", "--batch", batch.to_str().unwrap(), "--format", "json"]).code(2);
+    let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    for nested in &lines[1..3] {
+        assert!(nested["error"].as_str().unwrap().contains("levels deep"), "{nested}");
+    }
+    assert!(lines[3]["total_hits"].as_u64().unwrap() > 0, "{}", lines[3]);
+}
+
+#[test]
 fn batch_runs_every_line_and_reports_a_bad_one_in_place() {
     let wd = sample();
     let batch = wd.write("batch.txt", "Sirte\n\"unbalanced\nDaesh Mosul\n");
