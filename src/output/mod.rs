@@ -56,23 +56,39 @@ pub fn write_results(
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);
             if first {
-                writer.write_record(CSV_HEADER)?;
+                writer.write_record(CSV_HEADER).map_err(csv_io_error)?;
             }
             for hit in &results.hits {
                 let date = hit.date.as_ref().map(json::rfc3339).unwrap_or_default();
-                writer.write_record([
-                    hit.rank.to_string().as_str(),
-                    &format!("{:.4}", hit.score),
-                    &hit.id,
-                    &hit.path,
-                    hit.title.as_deref().unwrap_or_default(),
-                    &date,
-                    hit.source.as_deref().unwrap_or_default(),
-                    hit.url.as_deref().unwrap_or_default(),
-                ])?;
+                writer
+                    .write_record([
+                        hit.rank.to_string().as_str(),
+                        &format!("{:.4}", hit.score),
+                        &hit.id,
+                        &hit.path,
+                        hit.title.as_deref().unwrap_or_default(),
+                        &date,
+                        hit.source.as_deref().unwrap_or_default(),
+                        hit.url.as_deref().unwrap_or_default(),
+                    ])
+                    .map_err(csv_io_error)?;
             }
             writer.flush()
         }
+    }
+}
+
+/// The I/O error inside a CSV error. `csv` wraps write errors in its own type, and
+/// its `From` conversion hides them under `ErrorKind::Other`: a closed stdout would
+/// then no longer be seen as a broken pipe, and `… --format csv | head` would fail.
+fn csv_io_error(err: csv::Error) -> io::Error {
+    if !err.is_io_error() {
+        return io::Error::other(err);
+    }
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        // Unreachable: `is_io_error` guarantees `Io`.
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
