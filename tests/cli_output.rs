@@ -5,7 +5,9 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use crate::util::Workdir;
+use serde_json::Value;
+
+use crate::util::{Workdir, repo};
 
 /// A workdir with `count` small articles in `corpus/`, indexed; every article
 /// mentions Sirte, and titles are long enough that a few hundred hits make
@@ -40,5 +42,79 @@ fn every_query_format_exits_0_when_the_reader_closes_the_pipe() {
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(0), "--format {format}: stderr {stderr:?}");
         assert_eq!(stderr, "", "--format {format}");
+    }
+}
+
+/// A small indexed corpus: two Sirte articles, one Mosul article.
+fn small_corpus() -> Workdir {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Sirte falls\n\n2016-09-04\n\nForces took Sirte.\n");
+    wd.write("corpus/b.txt", "Sirte, again\n\n2016-09-05\n\nSirte was quiet.\n");
+    wd.write("corpus/c.txt", "Mosul offensive\n\n2016-10-17\n\nThe push on Mosul began.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    wd
+}
+
+/// stdout as one JSON value per line.
+fn json_lines(out: &crate::util::Output) -> Vec<Value> {
+    out.stdout
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|err| panic!("{err}: {line:?}\n{out}"))
+        })
+        .collect()
+}
+
+fn schema_validator(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("schema").join(name)).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(validator: &jsonschema::Validator, value: &Value) {
+    let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{value}: {errors:?}");
+}
+
+#[test]
+fn a_batch_line_that_is_not_utf8_is_reported_in_place_and_the_batch_goes_on() {
+    let wd = small_corpus();
+    wd.write("b.txt", b"Sirte\n\xff\xfe bad\nMosul\n");
+    let schema = schema_validator("query.v1.schema.json");
+
+    let out = wd.run(&["query", "--batch", "b.txt", "--format", "json"]).code(2);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["query"], "Sirte");
+    assert_eq!(lines[0]["total_hits"], 2);
+    let error = lines[1]["error"].as_str().unwrap();
+    assert!(error.contains("line 2") && error.contains("UTF-8"), "{error}");
+    assert_eq!(lines[1]["query"], "\u{fffd}\u{fffd} bad");
+    assert_eq!(lines[2]["query"], "Mosul");
+    assert_eq!(lines[2]["total_hits"], 1);
+    for line in &lines {
+        assert_valid(&schema, line);
+    }
+    assert!(out.stderr.contains("b.txt:2: "), "{out}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out}");
+
+    // The same from stdin, and in the other formats: the good lines all run.
+    let out = wd
+        .command(&["query", "--batch", "-", "--format", "json"])
+        .stdin(std::fs::File::open(wd.join("b.txt")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let queries: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["query"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(queries, ["Sirte", "\u{fffd}\u{fffd} bad", "Mosul"], "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:2: "));
+    for format in ["human", "csv"] {
+        let out = wd.run(&["query", "--batch", "b.txt", "--format", format]).code(2);
+        assert!(out.stdout.contains("Mosul"), "{out}");
+        assert!(out.stderr.contains("b.txt:2: "), "{out}");
     }
 }

@@ -157,36 +157,61 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         out.flush().map_err(stdout_error)?;
         return Ok(Outcome::Done);
     };
-    let lines: Box<dyn BufRead> = if batch == Path::new("-") {
-        Box::new(io::stdin().lock())
+    let (mut lines, name): (Box<dyn BufRead>, _) = if batch == Path::new("-") {
+        (Box::new(io::stdin().lock()), "<stdin>".into())
     } else {
         let file = std::fs::File::open(batch).map_err(Error::io(batch))?;
-        Box::new(io::BufReader::new(file))
+        (Box::new(io::BufReader::new(file)), batch.display().to_string())
     };
     let mut rejected = false;
     let mut first = true;
-    for (number, line) in lines.lines().enumerate() {
-        let line = line.map_err(Error::io(batch))?;
-        let text = line.trim();
-        if text.is_empty() {
-            continue;
+    // Lines are read as bytes: one line that is not UTF-8 is that line's error,
+    // not the end of the batch (`BufRead::lines` would stop at it).
+    let mut bytes = Vec::new();
+    for number in 1.. {
+        bytes.clear();
+        if lines.read_until(b'\n', &mut bytes).map_err(Error::io(batch))? == 0 {
+            break;
         }
-        let mut request = template.clone();
-        text.clone_into(&mut request.query);
-        match searcher.search(&request) {
+        // The line's results, or why it was rejected.
+        let (text, result) = match std::str::from_utf8(&bytes) {
+            Ok(line) => {
+                let text = line.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let mut request = template.clone();
+                text.clone_into(&mut request.query);
+                match searcher.search(&request) {
+                    Ok(results) => (text.to_owned(), Ok(results)),
+                    Err(err) if err.is_usage() => (text.to_owned(), Err(report(&err))),
+                    Err(err) => return Err(err),
+                }
+            }
+            Err(err) => {
+                let at = err.valid_up_to();
+                let message = format!(
+                    "not UTF-8 text (byte 0x{:02x} at column {})",
+                    bytes.get(at).copied().unwrap_or_default(),
+                    at + 1
+                );
+                (String::from_utf8_lossy(&bytes).trim().to_owned(), Err(message))
+            }
+        };
+        match result {
             Ok(results) => {
                 output::write_results(&results, format, style, first, &mut out)
                     .map_err(stdout_error)?;
                 first = false;
             }
-            Err(err) if err.is_usage() => {
+            Err(message) => {
                 rejected = true;
-                let message = report(&err);
-                output::write_query_error(text, &message, format, &mut out)
-                    .map_err(stdout_error)?;
-                eprintln!("newsearch: {}:{}: {message}", batch.display(), number + 1);
+                // The error object names the line: its `query` need not be the line
+                // as written (one that is not UTF-8 shows replacement characters).
+                let error = format!("line {number}: {message}");
+                output::write_query_error(&text, &error, format, &mut out).map_err(stdout_error)?;
+                eprintln!("newsearch: {name}:{number}: {message}");
             }
-            Err(err) => return Err(err),
         }
     }
     out.flush().map_err(stdout_error)?;
