@@ -118,3 +118,41 @@ fn a_batch_line_that_is_not_utf8_is_reported_in_place_and_the_batch_goes_on() {
         assert!(out.stderr.contains("b.txt:2: "), "{out}");
     }
 }
+
+#[test]
+fn batch_csv_leads_with_the_query_and_batch_jsonl_reports_a_bad_line_in_place() {
+    let wd = small_corpus();
+    wd.write("batch.txt", "Sirte\n\"unbalanced\nMosul\n");
+
+    let out = wd.run(&["query", "--batch", "batch.txt", "--format", "csv"]).code(2);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["query", "rank", "score", "id", "path", "title", "date", "source", "url"],
+        "{out}"
+    );
+    let rows: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[3].to_owned())
+        })
+        .collect();
+    let queries: Vec<&str> = rows.iter().map(|(q, _)| q.as_str()).collect();
+    assert_eq!(queries, ["Sirte", "Sirte", "Mosul"], "{out}");
+    assert_eq!(rows[2].1, "corpus/c.txt");
+    assert!(out.stderr.contains("batch.txt:2: "), "{out}");
+    // One query alone keeps the documented header.
+    let single = wd.run(&["query", "Sirte", "--format", "csv"]).success();
+    assert!(single.stdout.starts_with("rank,score,id,path,title,date,source,url\n"), "{single}");
+
+    let out = wd.run(&["query", "--batch", "batch.txt", "--format", "jsonl"]).code(2);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[2]["schema_version"], 1);
+    assert_eq!(lines[2]["query"], "\"unbalanced");
+    assert!(lines[2]["error"].as_str().unwrap().contains("syntax error"), "{out}");
+    assert_valid(&schema_validator("query.v1.schema.json"), &lines[2]);
+    assert_eq!(lines[3]["query"], "Mosul");
+    assert_eq!(lines[3]["id"], "corpus/c.txt");
+}

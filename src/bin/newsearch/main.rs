@@ -16,7 +16,7 @@ use newsearch::corpus::article::SlashDates;
 use newsearch::corpus::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
-use newsearch::output::{self, Format, Style, human, json};
+use newsearch::output::{self, Format, Position, Style, human, json};
 use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
 use newsearch::searcher::Searcher;
 use newsearch::{stats, store};
@@ -153,7 +153,8 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
 
     let Some(batch) = &args.batch else {
         let results = searcher.search(&template)?;
-        output::write_results(&results, format, style, true, &mut out).map_err(stdout_error)?;
+        output::write_results(&results, format, style, Position::Single, &mut out)
+            .map_err(stdout_error)?;
         out.flush().map_err(stdout_error)?;
         return Ok(Outcome::Done);
     };
@@ -164,7 +165,7 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         (Box::new(io::BufReader::new(file)), batch.display().to_string())
     };
     let mut rejected = false;
-    let mut first = true;
+    let mut position = Position::BatchFirst;
     // Lines are read as bytes: one line that is not UTF-8 is that line's error,
     // not the end of the batch (`BufRead::lines` would stop at it).
     let mut bytes = Vec::new();
@@ -200,9 +201,9 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         };
         match result {
             Ok(results) => {
-                output::write_results(&results, format, style, first, &mut out)
+                output::write_results(&results, format, style, position, &mut out)
                     .map_err(stdout_error)?;
-                first = false;
+                position = Position::BatchRest;
             }
             Err(message) => {
                 rejected = true;
