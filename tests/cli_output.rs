@@ -156,3 +156,66 @@ fn batch_csv_leads_with_the_query_and_batch_jsonl_reports_a_bad_line_in_place() 
     assert_eq!(lines[3]["query"], "Mosul");
     assert_eq!(lines[3]["id"], "corpus/c.txt");
 }
+
+/// Article text that would drive a terminal: a colour, a screen clear, a window
+/// title (ended by BEL), a C1 CSI, and a tab and newline inside one-line fields.
+const HOSTILE_TITLE: &str = "Sirte \u{1b}[31mred\u{1b}[0m \u{1b}]0;pwned\u{7} title\tend";
+const HOSTILE_BODY: &str = "Forces in Sirte \u{1b}[2J cleared \u{9b}6n the port.\nMore.";
+const HOSTILE_SOURCE: &str = "Wire\u{1b}[8m hidden";
+
+/// Whether `text` holds a control character other than a newline (a line break
+/// of the output itself) or the escape sequences newsearch writes for colour.
+fn has_foreign_control(text: &str) -> bool {
+    let mut rest = text.to_owned();
+    for own in ["\u{1b}[1;31m", "\u{1b}[1m", "\u{1b}[2m", "\u{1b}[0m"] {
+        rest = rest.replace(own, "");
+    }
+    rest.chars().any(|c| c.is_control() && c != '\n')
+}
+
+#[test]
+fn human_output_shows_control_characters_from_articles_instead_of_sending_them() {
+    let wd = Workdir::new();
+    let record = serde_json::json!({
+        "id": "evil-1",
+        "title": HOSTILE_TITLE,
+        "text": HOSTILE_BODY,
+        "date": "not a date at all",
+        "source": HOSTILE_SOURCE,
+    });
+    // The file name carries an escape too: paths are printed.
+    wd.write("corpus/evil\u{1b}[2Jname.jsonl", format!("{record}\n"));
+
+    // The end-of-run report names the file (its date is a warning).
+    let report = wd.run(&["index", "corpus"]).success();
+    assert!(report.stdout.contains("warning"), "{report}");
+    assert!(!has_foreign_control(&report.stdout), "{report}");
+    assert!(report.stdout.contains("evil\\u{1b}[2Jname.jsonl"), "{report}");
+
+    for color in ["never", "always"] {
+        let out = wd
+            .run(&["query", "Sirte", "--facet", "source", "--color", color, "--format", "human"])
+            .success();
+        assert!(out.stdout.contains("1 hit"), "{out}");
+        assert!(!has_foreign_control(&out.stdout), "--color {color}\n{out}");
+        // Shown, not dropped: a reader sees that the article holds escapes.
+        assert!(out.stdout.contains("\\u{1b}[31mred"), "{out}");
+        assert!(out.stdout.contains("\\u{1b}]0;pwned\\u{7}"), "{out}");
+        assert!(out.stdout.contains("\\u{9b}6n"), "{out}");
+        assert!(out.stdout.contains("Wire\\u{1b}[8m hidden"), "{out}");
+        assert!(out.stdout.contains("title end"), "a tab becomes a space\n{out}");
+    }
+    let stats = wd.run(&["stats"]).success();
+    assert!(!has_foreign_control(&stats.stdout), "{stats}");
+    assert!(stats.stdout.contains("Wire\\u{1b}[8m hidden"), "{stats}");
+
+    // Scripts get the text exactly as the article has it.
+    let json = wd.query_json(&["Sirte"]);
+    assert_eq!(json["hits"][0]["title"], HOSTILE_TITLE);
+    assert_eq!(json["hits"][0]["source"], HOSTILE_SOURCE);
+    assert!(json["hits"][0]["path"].as_str().unwrap().contains("evil\u{1b}[2Jname"));
+    let csv_out = wd.run(&["query", "Sirte", "--format", "csv"]).success();
+    let mut reader = csv::Reader::from_reader(csv_out.stdout.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[4], HOSTILE_TITLE);
+}
