@@ -77,8 +77,20 @@ pub fn open(dir: &Path) -> Result<Store> {
     let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
-    let origin = dir.join("meta.json");
-    let aliases = Arc::new(Aliases::parse(&commit.aliases, &origin)?);
+    let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {
+        // The table was valid when it was committed, so this is damage to the index
+        // (edited or corrupted), not a usage error: the line is one of the embedded
+        // table, not of meta.json. `IndexVersion` is the error that `index --rebuild`
+        // replaces, as with an unreadable commit record.
+        Error::AliasTable { line, message, .. } => Error::IndexVersion {
+            path: dir.to_path_buf(),
+            found: format!(
+                "{FORMAT} with a damaged alias table (the stored table's line {line}: {message})"
+            ),
+            expected: FORMAT,
+        },
+        other => other,
+    })?);
     finish_open(index, dir, aliases, Some(commit))
 }
 

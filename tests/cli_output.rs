@@ -219,3 +219,32 @@ fn human_output_shows_control_characters_from_articles_instead_of_sending_them()
     let row = reader.records().next().unwrap().unwrap();
     assert_eq!(&row[4], HOSTILE_TITLE);
 }
+
+/// Rewrites the alias table stored in the index's last commit with `edit`.
+fn edit_stored_aliases(wd: &Workdir, edit: impl FnOnce(&str) -> String) {
+    let meta_path = wd.join("index/meta.json");
+    let mut meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta_path).unwrap()).unwrap();
+    let mut payload: Value = serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    let damaged = edit(payload["aliases"].as_str().unwrap());
+    payload["aliases"] = Value::from(damaged);
+    meta["payload"] = Value::from(payload.to_string());
+    std::fs::write(&meta_path, meta.to_string()).unwrap();
+}
+
+#[test]
+fn a_damaged_stored_alias_table_is_an_index_failure_that_rebuild_repairs() {
+    let wd = small_corpus();
+    edit_stored_aliases(&wd, |table| format!("{table}\n[[entity]]\nname = \n"));
+
+    for args in [&["query", "Sirte"][..], &["stats"], &["aliases"]] {
+        let out = wd.run(args).code(1).stderr_has("alias table").stderr_has("damaged");
+        let out = out.stderr_has("newsearch index --rebuild");
+        assert!(!out.stderr.contains("meta.json:"), "names a line of meta.json\n{out}");
+        assert_eq!(out.stderr.lines().count(), 1, "{out}");
+        assert_eq!(out.stdout, "", "{out}");
+    }
+    // What the message suggests works.
+    wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
+    assert_eq!(wd.query_json(&["Sirte"])["total_hits"], 2);
+}
