@@ -248,3 +248,19 @@ fn a_damaged_stored_alias_table_is_an_index_failure_that_rebuild_repairs() {
     wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
     assert_eq!(wd.query_json(&["Sirte"])["total_hits"], 2);
 }
+
+#[test]
+fn aliases_explain_json_is_a_versioned_document_that_follows_its_schema() {
+    let wd = Workdir::new();
+    let schema = schema_validator("aliases.v1.schema.json");
+    let explained =
+        wd.run(&["aliases", "--explain", "Daesh left Sirt", "--format", "json"]).success().json();
+    assert_eq!(explained["schema_version"], 1, "{explained}");
+    assert_eq!(explained["text"], "Daesh left Sirt");
+    let tokens = explained["tokens"].as_array().unwrap();
+    assert_eq!(tokens[0]["written"], "Daesh");
+    assert_eq!(tokens[0]["entity"], "ISIS");
+    assert_valid(&schema, &explained);
+    let table = wd.run(&["aliases", "--format", "json"]).success().json();
+    assert_valid(&schema, &table);
+}

@@ -326,6 +326,24 @@ struct EntityV1<'a> {
     acronyms: &'a [String],
 }
 
+/// `newsearch aliases --explain TEXT --format json`.
+#[derive(Serialize)]
+struct ExplanationV1<'a> {
+    schema_version: u32,
+    text: &'a str,
+    tokens: Vec<TokenV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct TokenV1<'a> {
+    term: &'a str,
+    position: usize,
+    offsets: [usize; 2],
+    written: &'a str,
+    entity: Option<&'a str>,
+    variant: Option<&'a str>,
+}
+
 fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     let aliases = match &args.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
@@ -336,7 +354,22 @@ fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     if let Some(text) = &args.explain {
         let tokens = analysis::explain(&aliases, text);
         if json {
-            serde_json::to_writer(&mut out, &tokens)
+            let explanation = ExplanationV1 {
+                schema_version: json::SCHEMA_VERSION,
+                text,
+                tokens: tokens
+                    .iter()
+                    .map(|t| TokenV1 {
+                        term: &t.term,
+                        position: t.position,
+                        offsets: t.offsets,
+                        written: &t.written,
+                        entity: t.entity.as_deref(),
+                        variant: t.variant.as_deref(),
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer(&mut out, &explanation)
                 .map_err(io::Error::from)
                 .map_err(stdout_error)?;
             writeln!(out).map_err(stdout_error)?;
