@@ -16,7 +16,7 @@ use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::analysis::{self, Aliases};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, report};
 use crate::fields::{self, Fields};
 
 /// The index format this build reads and writes. Bump it when the schema or the
@@ -66,6 +66,9 @@ pub struct Store {
     pub dir: PathBuf,
     /// The last commit's record; `None` before the first commit.
     pub commit: Option<CommitInfo>,
+    /// Set by [`WriteSession::commit`] when merging failed after the commit was
+    /// durable: a warning about the index folder for the run's report, not a failure.
+    pub merge_error: Option<String>,
 }
 
 /// Opens a committed index for reading, with the alias table stored in it.
@@ -77,8 +80,20 @@ pub fn open(dir: &Path) -> Result<Store> {
     let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
-    let origin = dir.join("meta.json");
-    let aliases = Arc::new(Aliases::parse(&commit.aliases, &origin)?);
+    let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {
+        // The table was valid when it was committed, so this is damage to the index
+        // (edited or corrupted), not a usage error: the line is one of the embedded
+        // table, not of meta.json. `IndexVersion` is the error that `index --rebuild`
+        // replaces, as with an unreadable commit record.
+        Error::AliasTable { line, message, .. } => Error::IndexVersion {
+            path: dir.to_path_buf(),
+            found: format!(
+                "{FORMAT} with a damaged alias table (the stored table's line {line}: {message})"
+            ),
+            expected: FORMAT,
+        },
+        other => other,
+    })?);
     finish_open(index, dir, aliases, Some(commit))
 }
 
@@ -212,7 +227,15 @@ impl WriteSession {
             let session = WriteSession { store, writer };
             return Err(session.abandon(Error::Index { path: dir, source }));
         }
-        writer.wait_merging_threads().map_err(Error::index(&dir))?;
+        // The commit above is durable: its documents are searchable and the next run
+        // starts from it. A merge that fails now only leaves more segments than the
+        // policy wanted (the next commit merges again), so it must not fail the run:
+        // exit code 1 promises that nothing was committed. It is kept for the caller
+        // to report as a warning.
+        store.merge_error = writer
+            .wait_merging_threads()
+            .err()
+            .map(|err| format!("merging segments after the commit failed: {}", report(&err)));
         let _ = fs::remove_file(dir.join(WRITER_FILE));
         store.commit = Some(info);
         Ok(store)
@@ -259,7 +282,7 @@ fn finish_open(
         expected: FORMAT,
     })?;
     index.tokenizers().register(analysis::ANALYZER, analysis::analyzer(&aliases));
-    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit })
+    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit, merge_error: None })
 }
 
 /// The last commit's record, if the index was ever committed by newsearch.

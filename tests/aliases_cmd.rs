@@ -93,7 +93,7 @@ fn aliases_lists_the_table_and_explains_tokens() {
         ])
         .success()
         .json();
-    let tokens: Vec<(String, Value)> = explained
+    let tokens: Vec<(String, Value)> = explained["tokens"]
         .as_array()
         .unwrap()
         .iter()

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
 use newsearch::corpus::article::ParseOptions;
 use newsearch::indexer::{IndexOptions, index_corpus};
-use newsearch::output::{self, Format, Style};
+use newsearch::output::{self, Format, Position, Style};
 use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
 use newsearch::searcher::Searcher;
 
@@ -131,7 +131,7 @@ fuzz_target!(|data: &[u8]| {
             &results,
             format,
             Style { color: options[7] & 4 != 0 },
-            true,
+            Position::Single,
             &mut out,
         )
         .expect("writing to a Vec cannot fail");

@@ -1,6 +1,9 @@
 //! Terminal output: hits with highlighted snippets, facet tables and a timeline
 //! bar chart. Colour only on a terminal; `[brackets]` mark highlights otherwise.
+//! Text that comes from articles (titles, snippets, sources, paths) goes through
+//! [`sanitize`] first: the only escape sequences on stdout are newsearch's own.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::indexer::IndexSummary;
@@ -47,8 +50,34 @@ pub fn write_results(
     Ok(())
 }
 
+/// Article-derived `text` made safe to print on one line of a terminal. Scraped
+/// text can hold anything, and an escape sequence in a headline (ESC, or the
+/// one-character C1 CSI) would recolour, clear or retitle the reader's terminal:
+/// every control character is shown as a Rust escape (`\u{1b}`) instead, so the
+/// reader sees that the article holds it. Tabs and line breaks become spaces,
+/// as they would break the field's line. JSON and CSV keep the text exact.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' => shown.push(' '),
+            c if c.is_control() => shown.extend(c.escape_unicode()),
+            c => shown.push(c),
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A path from the corpus, for [`sanitize`]d display.
+fn display_path(path: &std::path::Path) -> String {
+    sanitize(&path.display().to_string()).into_owned()
+}
+
 fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
-    let title = hit.title.as_deref().unwrap_or("(untitled)");
+    let title = sanitize(hit.title.as_deref().unwrap_or("(untitled)"));
     if style.color {
         writeln!(out, "{:>3}. {BOLD}{title}{RESET}", hit.rank)?;
     } else {
@@ -56,8 +85,8 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     }
     let meta = [
         hit.date.map_or_else(|| "no date".to_owned(), |d| d.format("%Y-%m-%d").to_string()),
-        hit.source.clone().unwrap_or_else(|| "no source".to_owned()),
-        hit.path.clone(),
+        hit.source.as_deref().map_or_else(|| "no source".to_owned(), |s| sanitize(s).into_owned()),
+        sanitize(&hit.path).into_owned(),
     ]
     .join(" · ");
     if style.color {
@@ -77,7 +106,8 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The snippet on one line with its highlights marked.
+/// The snippet on one line with its highlights marked; each piece is
+/// [`sanitize`]d apart, as the highlight ranges are offsets in the raw snippet.
 fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
     let (open, close) = if style.color { (BOLD_RED, RESET) } else { ("[", "]") };
     let mut text = String::with_capacity(snippet.len() + ranges.len() * 8);
@@ -86,13 +116,13 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
         let (Some(before), Some(word)) = (snippet.get(at..start), snippet.get(start..end)) else {
             continue;
         };
-        text.push_str(before);
+        text.push_str(&sanitize(before));
         text.push_str(open);
-        text.push_str(word);
+        text.push_str(&sanitize(word));
         text.push_str(close);
         at = end;
     }
-    text.push_str(snippet.get(at..).unwrap_or_default());
+    text.push_str(&sanitize(snippet.get(at..).unwrap_or_default()));
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -121,7 +151,9 @@ pub fn write_table(
     style: Style,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let width = counts.iter().map(|c| c.value.chars().count()).max().unwrap_or(0).max(name.len());
+    // Source and folder values come from the articles.
+    let values: Vec<Cow<'_, str>> = counts.iter().map(|c| sanitize(&c.value)).collect();
+    let width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0).max(name.len());
     if style.color {
         writeln!(out, "{BOLD}{name:<width$}  count{RESET}")?;
     } else {
@@ -130,8 +162,8 @@ pub fn write_table(
     if counts.is_empty() {
         writeln!(out, "(none)")?;
     }
-    for count in counts {
-        writeln!(out, "{:<width$}  {:>5}", count.value, count.count)?;
+    for (value, count) in values.iter().zip(counts) {
+        writeln!(out, "{value:<width$}  {:>5}", count.count)?;
     }
     Ok(())
 }
@@ -168,17 +200,25 @@ pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::
         writeln!(out, "{} warnings:", summary.warnings.len())?;
         for warning in &summary.warnings {
             match warning.line {
-                Some(line) => {
-                    writeln!(out, "  {}:{line}: {}", warning.path.display(), warning.message)?;
-                }
-                None => writeln!(out, "  {}: {}", warning.path.display(), warning.message)?,
+                Some(line) => writeln!(
+                    out,
+                    "  {}:{line}: {}",
+                    display_path(&warning.path),
+                    sanitize(&warning.message)
+                )?,
+                None => writeln!(
+                    out,
+                    "  {}: {}",
+                    display_path(&warning.path),
+                    sanitize(&warning.message)
+                )?,
             }
         }
     }
     if !summary.skipped.is_empty() {
         writeln!(out, "{} files skipped:", summary.skipped.len())?;
         for skip in &summary.skipped {
-            writeln!(out, "  {}: {}", skip.path.display(), skip.reason)?;
+            writeln!(out, "  {}: {}", display_path(&skip.path), sanitize(&skip.reason))?;
         }
     }
     Ok(())

@@ -28,16 +28,32 @@ pub struct Style {
     pub color: bool,
 }
 
-/// The CSV header; `query` leads in batch mode.
+/// The CSV header of one query's results.
 pub const CSV_HEADER: [&str; 8] = ["rank", "score", "id", "path", "title", "date", "source", "url"];
 
-/// Writes one search's results. `first` says whether this is the first search
-/// of the run (the CSV header is written once).
+/// The CSV header of `--batch`: a leading `query` column tells the rows of
+/// different queries apart.
+pub const BATCH_CSV_HEADER: [&str; 9] =
+    ["query", "rank", "score", "id", "path", "title", "date", "source", "url"];
+
+/// Which search of a run is written: CSV writes its header once per run, and in a
+/// batch leads every row with the query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// The run's only search.
+    Single,
+    /// The first search of a batch to write results.
+    BatchFirst,
+    /// Any later search of a batch.
+    BatchRest,
+}
+
+/// Writes one search's results at `position` in the run's output.
 pub fn write_results(
     results: &SearchResults,
     format: Format,
     style: Style,
-    first: bool,
+    position: Position,
     out: &mut impl Write,
 ) -> io::Result<()> {
     match format {
@@ -55,36 +71,63 @@ pub fn write_results(
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);
-            if first {
-                writer.write_record(CSV_HEADER)?;
+            let batch = position != Position::Single;
+            match position {
+                Position::Single => writer.write_record(CSV_HEADER),
+                Position::BatchFirst => writer.write_record(BATCH_CSV_HEADER),
+                Position::BatchRest => Ok(()),
             }
+            .map_err(csv_io_error)?;
             for hit in &results.hits {
                 let date = hit.date.as_ref().map(json::rfc3339).unwrap_or_default();
-                writer.write_record([
-                    hit.rank.to_string().as_str(),
-                    &format!("{:.4}", hit.score),
+                let rank = hit.rank.to_string();
+                let score = format!("{:.4}", hit.score);
+                let row = [
+                    rank.as_str(),
+                    &score,
                     &hit.id,
                     &hit.path,
                     hit.title.as_deref().unwrap_or_default(),
                     &date,
                     hit.source.as_deref().unwrap_or_default(),
                     hit.url.as_deref().unwrap_or_default(),
-                ])?;
+                ];
+                if batch {
+                    writer.write_record(std::iter::once(results.query.as_str()).chain(row))
+                } else {
+                    writer.write_record(row)
+                }
+                .map_err(csv_io_error)?;
             }
             writer.flush()
         }
     }
 }
 
-/// Writes a batch line that could not run, in `format`; human output and CSV
-/// leave it to stderr.
+/// The I/O error inside a CSV error. `csv` wraps write errors in its own type, and
+/// its `From` conversion hides them under `ErrorKind::Other`: a closed stdout would
+/// then no longer be seen as a broken pipe, and `… --format csv | head` would fail.
+fn csv_io_error(err: csv::Error) -> io::Error {
+    if !err.is_io_error() {
+        return io::Error::other(err);
+    }
+    match err.into_kind() {
+        csv::ErrorKind::Io(err) => err,
+        // Unreachable: `is_io_error` guarantees `Io`.
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Writes a batch line that could not run, in `format`: JSON and JSON Lines get
+/// an error object in the line's place, so a script sees which query failed;
+/// human output and CSV leave it to stderr.
 pub fn write_query_error(
     query: &str,
     error: &str,
     format: Format,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    if format == Format::Json {
+    if matches!(format, Format::Json | Format::Jsonl) {
         let line = json::QueryErrorV1 {
             schema_version: json::SCHEMA_VERSION,
             query,

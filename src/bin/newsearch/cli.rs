@@ -107,9 +107,11 @@ pub enum QueryFormat {
     Human,
     /// One JSON document per query (schema/query.v1.schema.json).
     Json,
-    /// One JSON object per hit, with a `query` key.
+    /// One JSON object per hit, with a `query` key (with --batch, an error
+    /// object for a line that cannot run).
     Jsonl,
-    /// One row per hit: rank,score,id,path,title,date,source,url.
+    /// One row per hit: rank,score,id,path,title,date,source,url (with --batch,
+    /// a leading query column).
     Csv,
 }
 

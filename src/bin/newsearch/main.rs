@@ -16,7 +16,7 @@ use newsearch::corpus::article::SlashDates;
 use newsearch::corpus::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
-use newsearch::output::{self, Format, Style, human, json};
+use newsearch::output::{self, Format, Position, Style, human, json};
 use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
 use newsearch::searcher::Searcher;
 use newsearch::{stats, store};
@@ -153,40 +153,66 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
 
     let Some(batch) = &args.batch else {
         let results = searcher.search(&template)?;
-        output::write_results(&results, format, style, true, &mut out).map_err(stdout_error)?;
+        output::write_results(&results, format, style, Position::Single, &mut out)
+            .map_err(stdout_error)?;
         out.flush().map_err(stdout_error)?;
         return Ok(Outcome::Done);
     };
-    let lines: Box<dyn BufRead> = if batch == Path::new("-") {
-        Box::new(io::stdin().lock())
+    let (mut lines, name): (Box<dyn BufRead>, _) = if batch == Path::new("-") {
+        (Box::new(io::stdin().lock()), "<stdin>".into())
     } else {
         let file = std::fs::File::open(batch).map_err(Error::io(batch))?;
-        Box::new(io::BufReader::new(file))
+        (Box::new(io::BufReader::new(file)), batch.display().to_string())
     };
     let mut rejected = false;
-    let mut first = true;
-    for (number, line) in lines.lines().enumerate() {
-        let line = line.map_err(Error::io(batch))?;
-        let text = line.trim();
-        if text.is_empty() {
-            continue;
+    let mut position = Position::BatchFirst;
+    // Lines are read as bytes: one line that is not UTF-8 is that line's error,
+    // not the end of the batch (`BufRead::lines` would stop at it).
+    let mut bytes = Vec::new();
+    for number in 1.. {
+        bytes.clear();
+        if lines.read_until(b'\n', &mut bytes).map_err(Error::io(batch))? == 0 {
+            break;
         }
-        let mut request = template.clone();
-        text.clone_into(&mut request.query);
-        match searcher.search(&request) {
+        // The line's results, or why it was rejected.
+        let (text, result) = match std::str::from_utf8(&bytes) {
+            Ok(line) => {
+                let text = line.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let mut request = template.clone();
+                text.clone_into(&mut request.query);
+                match searcher.search(&request) {
+                    Ok(results) => (text.to_owned(), Ok(results)),
+                    Err(err) if err.is_usage() => (text.to_owned(), Err(report(&err))),
+                    Err(err) => return Err(err),
+                }
+            }
+            Err(err) => {
+                let at = err.valid_up_to();
+                let message = format!(
+                    "not UTF-8 text (byte 0x{:02x} at column {})",
+                    bytes.get(at).copied().unwrap_or_default(),
+                    at + 1
+                );
+                (String::from_utf8_lossy(&bytes).trim().to_owned(), Err(message))
+            }
+        };
+        match result {
             Ok(results) => {
-                output::write_results(&results, format, style, first, &mut out)
+                output::write_results(&results, format, style, position, &mut out)
                     .map_err(stdout_error)?;
-                first = false;
+                position = Position::BatchRest;
             }
-            Err(err) if err.is_usage() => {
+            Err(message) => {
                 rejected = true;
-                let message = report(&err);
-                output::write_query_error(text, &message, format, &mut out)
-                    .map_err(stdout_error)?;
-                eprintln!("newsearch: {}:{}: {message}", batch.display(), number + 1);
+                // The error object names the line: its `query` need not be the line
+                // as written (one that is not UTF-8 shows replacement characters).
+                let error = format!("line {number}: {message}");
+                output::write_query_error(&text, &error, format, &mut out).map_err(stdout_error)?;
+                eprintln!("newsearch: {name}:{number}: {message}");
             }
-            Err(err) => return Err(err),
         }
     }
     out.flush().map_err(stdout_error)?;
@@ -300,6 +326,24 @@ struct EntityV1<'a> {
     acronyms: &'a [String],
 }
 
+/// `newsearch aliases --explain TEXT --format json`.
+#[derive(Serialize)]
+struct ExplanationV1<'a> {
+    schema_version: u32,
+    text: &'a str,
+    tokens: Vec<TokenV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct TokenV1<'a> {
+    term: &'a str,
+    position: usize,
+    offsets: [usize; 2],
+    written: &'a str,
+    entity: Option<&'a str>,
+    variant: Option<&'a str>,
+}
+
 fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     let aliases = match &args.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
@@ -310,7 +354,22 @@ fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     if let Some(text) = &args.explain {
         let tokens = analysis::explain(&aliases, text);
         if json {
-            serde_json::to_writer(&mut out, &tokens)
+            let explanation = ExplanationV1 {
+                schema_version: json::SCHEMA_VERSION,
+                text,
+                tokens: tokens
+                    .iter()
+                    .map(|t| TokenV1 {
+                        term: &t.term,
+                        position: t.position,
+                        offsets: t.offsets,
+                        written: &t.written,
+                        entity: t.entity.as_deref(),
+                        variant: t.variant.as_deref(),
+                    })
+                    .collect(),
+            };
+            serde_json::to_writer(&mut out, &explanation)
                 .map_err(io::Error::from)
                 .map_err(stdout_error)?;
             writeln!(out).map_err(stdout_error)?;
