@@ -74,6 +74,21 @@ fn phrases_see_through_aliases() {
 }
 
 #[test]
+fn a_headline_pasted_in_capitals_finds_its_article_and_in_is_a_word() {
+    let wd = sample();
+    let article = "sample-corpus/Alalam/2016-09-21-what-is-next-aleppo-truce.txt";
+    // In the article's capitals line `IS` is a verb, so the index holds `is`;
+    // read word by word, the query would have searched ISIS.
+    for query in ["WHAT IS NEXT FOR THE ALEPPO TRUCE", "\"WHAT IS NEXT FOR THE ALEPPO TRUCE\""] {
+        assert_eq!(wd.query_ids(&[query]), vec![article.to_owned()], "{query}");
+    }
+    // `IN` is tantivy's set operator only after a field prefix.
+    let fighting = wd.query_ids(&["FIGHTING IN SIRTE"]);
+    assert!(!fighting.is_empty());
+    assert_eq!(fighting, wd.query_ids(&["fighting in Sirte"]));
+}
+
+#[test]
 fn a_title_match_outranks_a_newer_body_match() {
     let result = sample().query_json(&["Misrata"]);
     let titles: Vec<&str> =

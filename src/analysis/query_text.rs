@@ -9,6 +9,17 @@
 //! tantivy's grammar, and expands facet values: `source:FNA` becomes
 //! `source:"/FNA"`, and `entity:Daesh` becomes `(title:isis OR body:isis)`, a
 //! search for the term the analyzer writes for every spelling of the entity.
+//!
+//! The parser also hands the analyzer one word at a time, so the analyzer
+//! cannot see that a pasted headline is written in capitals, where `IS` is a
+//! verb and not an acronym. This module applies that rule to the whole query
+//! (its operators left out) and writes such words in lowercase, which the
+//! analyzer reads as ordinary words, as it read them in the article. A query is
+//! a headline only if it has at least three words that are not acronyms: `US
+//! AND ISIS` or `ISIL OR IS` are acronyms typed in capitals, `WHAT IS NEXT FOR
+//! SIRTE` is a headline. A bare
+//! `IN` is a word too (`FIGHTING IN SIRTE`): tantivy's `IN [..]` set follows a
+//! field prefix, and only there is it kept as the operator.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -16,7 +27,7 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer, TokenFilter, TokenStream, Tokenizer};
 
-use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES, Spellings};
+use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES, Spellings, alias_filter};
 
 /// How a query names facet fields, so their values can be expanded to paths.
 #[derive(Clone, Copy, Debug)]
@@ -46,6 +57,8 @@ enum Piece<'q> {
 /// A whitespace-separated word of the query: `+title:Daesh^2`.
 #[derive(Debug)]
 struct Atom<'q> {
+    /// Byte offset of `value` in the query.
+    at: usize,
     /// `+`, `-` or empty.
     sign: &'q str,
     /// The field name without its colon, if any.
@@ -62,8 +75,17 @@ impl Atom<'_> {
     fn is_plain(&self) -> bool {
         self.phrase.is_none()
             && !self.value.is_empty()
-            && !matches!(self.value, "AND" | "OR" | "NOT" | "IN")
+            && !self.is_operator()
             && self.value.chars().all(|c| c.is_alphanumeric() || "'’-.,&".contains(c))
+    }
+
+    fn is_operator(&self) -> bool {
+        matches!(self.value, "AND" | "OR" | "NOT" | "IN")
+    }
+
+    /// A field prefix with nothing after it (`title:` in `title: IN [a b]`).
+    fn is_bare_field(&self) -> bool {
+        self.field.is_some() && self.value.is_empty() && self.phrase.is_none()
     }
 
     fn prefix(&self) -> String {
@@ -83,11 +105,24 @@ pub fn rewrite(
 ) -> Result<String, String> {
     let pieces = lex(query);
     let quoted = variant_groups(aliases, &pieces);
+    let line = without_operators(query, &pieces);
+    let headline = is_headline(aliases, &pieces);
     let mut out = String::with_capacity(query.len() + 16);
     let mut index = 0;
+    let mut after_bare_field = false;
     while index < pieces.len() {
-        match &pieces[index] {
-            Piece::Verbatim(text) | Piece::Phrase(text) => out.push_str(text),
+        let piece = &pieces[index];
+        match piece {
+            Piece::Verbatim(text) if text.chars().all(char::is_whitespace) => out.push_str(text),
+            Piece::Verbatim(text) | Piece::Phrase(text) => {
+                out.push_str(text);
+                after_bare_field = false;
+            }
+            Piece::Atom(atom)
+                if atom.value == "IN" && atom.field.is_none() && !after_bare_field =>
+            {
+                let _ = write!(out, "{}in", atom.sign);
+            }
             Piece::Atom(atom) => {
                 if let Some(&end) = quoted.get(&index) {
                     // A multi-word variant: quote its words as one phrase.
@@ -105,18 +140,68 @@ pub fn rewrite(
                     index = end + 1;
                     continue;
                 }
-                write_atom(aliases, atom, facets, &mut out)?;
+                let end = atom.at + atom.value.len();
+                let in_capitals = headline
+                    && atom.field.is_none()
+                    && atom.is_plain()
+                    && alias_filter::in_capitals_line(&line, atom.at, end);
+                write_atom(aliases, atom, facets, in_capitals, &mut out)?;
             }
+        }
+        if let Piece::Atom(atom) = piece {
+            after_bare_field = atom.is_bare_field();
         }
         index += 1;
     }
     Ok(out)
 }
 
+/// Whether the query's words could be a headline: at least [`HEADLINE_WORDS`]
+/// plain words that are not acronyms (spellings that match only in their own
+/// case, such as `US` or `IS`).
+fn is_headline(aliases: &Aliases, pieces: &[Piece<'_>]) -> bool {
+    let is_acronym = |word: &str| {
+        aliases.resolve(word).is_some() && aliases.resolve(&word.to_lowercase()).is_none()
+    };
+    let words = pieces.iter().filter(|piece| match piece {
+        Piece::Atom(atom) => atom.is_plain() && !is_acronym(atom.value),
+        _ => false,
+    });
+    words.count() >= HEADLINE_WORDS
+}
+
+/// See [`is_headline`].
+const HEADLINE_WORDS: usize = 3;
+
+/// `query` with its syntax blanked out, for the capitals-line rule: `AND` and
+/// the `title:` in `title:US` are not words of the line.
+fn without_operators(query: &str, pieces: &[Piece<'_>]) -> String {
+    let mut line = query.to_owned();
+    let mut blank = |range: std::ops::Range<usize>| {
+        let spaces = " ".repeat(range.len());
+        line.replace_range(range, &spaces);
+    };
+    for piece in pieces {
+        if let Piece::Atom(atom) = piece {
+            let value = atom.at..atom.at + atom.value.len();
+            if atom.is_operator() {
+                blank(value);
+            } else if atom.field.is_some() {
+                // The field name and its colon (and a sign) come before the value.
+                let prefix = atom.prefix().len();
+                blank(atom.at.saturating_sub(prefix)..atom.at);
+            }
+        }
+    }
+    line
+}
+
+/// Writes one atom; `in_capitals` says it stands on a line written in capitals.
 fn write_atom(
     aliases: &Aliases,
     atom: &Atom<'_>,
     facets: FacetFields<'_>,
+    in_capitals: bool,
     out: &mut String,
 ) -> Result<(), String> {
     let value = atom.phrase.map_or(atom.value, |p| p.trim_matches('"'));
@@ -146,6 +231,8 @@ fn write_atom(
                 out.push_str(phrase);
             } else if atom.value.contains(['\'', '’']) && atom.is_plain() {
                 let _ = write!(out, "\"{}\"", atom.value);
+            } else if in_capitals {
+                out.push_str(&atom.value.to_lowercase());
             } else {
                 out.push_str(atom.value);
             }
@@ -262,7 +349,8 @@ fn lex(query: &str) -> Vec<Piece<'_>> {
                 phrase = Some(&query[i..end]);
                 i = end;
             }
-            pieces.push(Piece::Atom(Atom { sign, field, value, phrase }));
+            let at = start + sign.len() + field.map_or(0, |f| f.len() + 1);
+            pieces.push(Piece::Atom(Atom { at, sign, field, value, phrase }));
         }
     }
     pieces
@@ -312,6 +400,28 @@ mod tests {
             "\"Islamic State of Iraq and the Levant\""
         );
         assert_eq!(rw("(Islamic State OR Nusra)"), "(\"Islamic State\" OR Nusra)");
+    }
+
+    #[test]
+    fn a_headline_in_capitals_is_read_as_the_index_read_it() {
+        assert_eq!(rw("WHAT IS NEXT FOR SIRTE"), "what is next for sirte");
+        assert_eq!(
+            rw("WHAT IS NEXT FOR SIRTE AND (US OR UN)"),
+            "what is next for sirte AND (us OR un)"
+        );
+        assert_eq!(rw("IS fighters"), "IS fighters", "lowercase around: an acronym");
+        assert_eq!(rw("IS FIGHTERS IN SIRTE"), "IS FIGHTERS in SIRTE", "two words are no headline");
+        assert_eq!(rw("US AND ISIS OR IS"), "US AND ISIS OR IS", "acronyms typed in capitals");
+        assert_eq!(rw("title:US FIGHTERS NEAR SIRTE"), "title:US fighters near sirte");
+        assert_eq!(rw("ISIL FIGHTERS NEAR SIRTE"), "isil fighters near sirte", "names still match");
+    }
+
+    #[test]
+    fn a_bare_in_is_a_word_and_in_after_a_field_is_the_set_operator() {
+        assert_eq!(rw("FIGHTING IN SIRTE"), "FIGHTING in SIRTE");
+        assert_eq!(rw("fighting IN Sirte"), "fighting in Sirte");
+        assert_eq!(rw("title: IN [sirte mosul]"), "title: IN [sirte mosul]");
+        assert_eq!(rw("title:IN [sirte mosul]"), "title:IN [sirte mosul]");
     }
 
     #[test]
