@@ -11,7 +11,8 @@ use crate::analysis::ANALYZER;
 /// Stable document id: the record's own id, else its path relative to the
 /// corpus root's parent (plus `#line` for a record of a multi-record file).
 pub const ID: &str = "id";
-/// The file the document came from, as walked; also the key for incremental runs.
+/// The file the document came from, as walked from the corpus root's canonical path;
+/// also the key for incremental runs.
 pub const PATH: &str = "path";
 /// Headline.
 pub const TITLE: &str = "title";

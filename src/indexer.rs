@@ -7,7 +7,7 @@
 //! run that fails or is killed leaves the previous commit as it was.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -165,18 +165,26 @@ pub fn index_corpus(
 ) -> Result<IndexSummary> {
     let started = Instant::now();
     // Absolute roots, so that the same file keeps its key whatever the working
-    // directory of the next run.
-    let roots = options
+    // directory of the next run; the walk resolves them further (see below).
+    let given = options
         .corpus
         .iter()
         .map(|root| std::path::absolute(root).map_err(Error::io(root)))
         .collect::<Result<Vec<_>>>()?;
-    for (root, given) in roots.iter().zip(&options.corpus) {
+    for (root, spelled) in given.iter().zip(&options.corpus) {
         if !root.exists() {
-            return Err(Error::Usage(format!("{}: no such file or folder", given.display())));
+            return Err(Error::Usage(format!("{}: no such file or folder", spelled.display())));
         }
     }
-    let walk = corpus::walk(&roots);
+    // The walk keys files by their canonical paths (`..` and links resolved), so that
+    // `../corpus` and `corpus`, or a link to it, are one folder and not two copies;
+    // files gone from the corpus are looked for under the same canonical roots.
+    let canonical = given
+        .iter()
+        .zip(&options.corpus)
+        .map(|(root, spelled)| std::fs::canonicalize(root).map_err(Error::io(spelled)))
+        .collect::<Result<Vec<_>>>()?;
+    let walk = corpus::walk(&given);
 
     let aliases = match &options.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
@@ -228,7 +236,9 @@ pub fn index_corpus(
     }
     let gone: Vec<(&String, &KnownFile)> = known
         .iter()
-        .filter(|(path, _)| !seen.contains(*path) && under_any_root(Path::new(path), &roots))
+        .filter(|(path, _)| {
+            !seen.contains(*path) && left_the_corpus(Path::new(path), &canonical, &given, &seen)
+        })
         .collect();
 
     on_event(IndexEvent::Planned {
@@ -260,6 +270,28 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// Whether a file the index knows and this run did not walk has left the corpus, rather
+/// than belonging to a corpus this run was not asked about.
+fn left_the_corpus(
+    key: &Path,
+    canonical: &[PathBuf],
+    given: &[PathBuf],
+    seen: &BTreeSet<String>,
+) -> bool {
+    // Keys written before roots were canonical hold the root as the user spelled it:
+    // under this run's own spelling, they are replaced by the canonical keys.
+    if under_any_root(key, canonical) || under_any_root(key, given) {
+        return true;
+    }
+    // They could also hold `..` (`/w/sub/../corpus/a.txt`), which put a second copy of
+    // each file in the index when the corpus was later named from elsewhere: that copy
+    // goes once the file is indexed under its canonical key. Only such keys pay for the
+    // system call.
+    key.components().any(|component| component == Component::ParentDir)
+        && std::fs::canonicalize(key)
+            .is_ok_and(|resolved| seen.contains(resolved.to_string_lossy().as_ref()))
 }
 
 fn under_any_root(path: &Path, roots: &[PathBuf]) -> bool {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{Workdir, sample_articles, shared};
+use crate::util::{Workdir, run_command, sample_articles, shared};
 
 fn stats(wd: &Workdir) -> Value {
     wd.run(&["stats", "--format", "json"]).success().json()
@@ -146,6 +146,49 @@ fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
     assert_eq!(wd.query_json(&["quokka"])["total_hits"], 1);
     let phrase = wd.query_json(&["\"added closing paragraph\""]);
     assert_eq!(phrase["total_hits"], 1, "{phrase}");
+}
+
+#[test]
+fn a_corpus_named_twice_or_from_elsewhere_is_indexed_once() {
+    let wd = Workdir::new();
+    wd.copy_sample_corpus();
+    let total = sample_articles().len() as u64 + 12;
+    let counts = |summary: &Value| {
+        let count = |key: &str| summary[key].as_u64().unwrap();
+        (count("added"), count("updated"), count("removed"), count("unchanged"), count("documents"))
+    };
+
+    // First from a sibling folder, as `../sample-corpus`.
+    std::fs::create_dir_all(wd.join("sub")).unwrap();
+    let args = ["index", "../sample-corpus", "--format", "json"];
+    let mut command = wd.command(&args);
+    command.current_dir(wd.join("sub"));
+    let first = run_command(&mut command, &args).success().json();
+    assert_eq!(counts(&first), (total, 0, 0, 0, total), "{first}");
+
+    // The same folder, spelled from its parent and named again below itself: the same
+    // files, which must be neither added again nor counted twice.
+    for roots in [
+        &["sample-corpus"][..],
+        &["sample-corpus", "sample-corpus/FNA"],
+        &["sample-corpus/FNA", "sample-corpus/FNA/../../sample-corpus"],
+    ] {
+        let args = [&["index"], roots, &["--format", "json"]].concat();
+        let again = wd.run(&args).success().json();
+        assert_eq!(counts(&again), (0, 0, 0, total, total), "{again}");
+    }
+    assert_eq!(stats(&wd)["documents"].as_u64(), Some(total));
+
+    // A new index from overlapping roots: each file once, named after the first root.
+    let fresh = ["index", "sample-corpus", "sample-corpus/FNA", "--index", "fresh"];
+    let summary = wd.run(&[&fresh[..], &["--format", "json"]].concat()).success().json();
+    assert_eq!(counts(&summary), (total, 0, 0, 0, total), "{summary}");
+    let again = wd.run(&[&fresh[..], &["--format", "json"]].concat()).success().json();
+    assert_eq!(counts(&again), (0, 0, 0, total, total), "{again}");
+    let stats = wd.run(&["stats", "--index", "fresh", "--format", "json"]).success().json();
+    let folders = facet_map(&stats["folders"]);
+    assert!(folders.keys().all(|folder| folder.starts_with("/sample-corpus/")), "{folders:?}");
+    assert_eq!(folders.values().sum::<u64>(), total);
 }
 
 #[test]
