@@ -213,6 +213,8 @@ pub fn index_corpus(
     } else {
         known_files(&session.store)?
     };
+    let unread: Vec<PathBuf> =
+        walk.ignored.iter().filter(|ignored| ignored.unread).map(|i| i.path.clone()).collect();
     for ignored in walk.ignored {
         let skip = Skip { path: ignored.path, reason: ignored.reason };
         on_event(IndexEvent::Skipped { skip: &skip });
@@ -234,12 +236,22 @@ pub fn index_corpus(
         }
         seen.insert(key);
     }
-    let gone: Vec<(&String, &KnownFile)> = known
-        .iter()
-        .filter(|(path, _)| {
-            !seen.contains(*path) && left_the_corpus(Path::new(path), &canonical, &given, &seen)
-        })
-        .collect();
+    let mut gone: Vec<(&String, &KnownFile)> = Vec::new();
+    for (path, old) in &known {
+        if seen.contains(path) {
+            continue;
+        }
+        if under_any_root(Path::new(path), &unread) {
+            // The walk could not look where the file was (a folder it may not read, for
+            // now): the file is probably still there, and deleting its documents would
+            // take them out of every search until a run after the folder is readable
+            // again. The folder is listed as skipped, and keeps its documents as an
+            // unreadable file does.
+            summary.unchanged += old.documents;
+        } else if left_the_corpus(Path::new(path), &canonical, &given, &seen) {
+            gone.push((path, old));
+        }
+    }
 
     on_event(IndexEvent::Planned {
         files: to_parse.len(),

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+#[cfg(unix)]
+use crate::util::run_as_nobody;
 use crate::util::{Workdir, run_command, sample_articles, shared};
 
 fn stats(wd: &Workdir) -> Value {
@@ -189,6 +191,54 @@ fn a_corpus_named_twice_or_from_elsewhere_is_indexed_once() {
     let folders = facet_map(&stats["folders"]);
     assert!(folders.keys().all(|folder| folder.starts_with("/sample-corpus/")), "{folders:?}");
     assert_eq!(folders.values().sum::<u64>(), total);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_that_cannot_be_read_keeps_its_documents() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let wd = Workdir::new();
+    wd.write("corpus/open.txt", "Open article\n\n2016-09-04\n\nA story about a wombat.\n");
+    wd.write("corpus/locked/a.txt", "Locked article\n\n2016-09-05\n\nA platypus story.\n");
+    wd.write("corpus/locked/deeper/b.txt", "Deeper article\n\n2016-09-06\n\nMore platypus.\n");
+    let locked = wd.join("corpus/locked");
+    let set_mode = |mode| {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(0o000);
+    let as_root = std::fs::read_dir(&locked).is_ok();
+    set_mode(0o755);
+    // Root reads every folder: run newsearch as `nobody` then, where setpriv can.
+    let index = || -> Option<Value> {
+        let args = ["index", "corpus", "--format", "json"];
+        let output = if as_root { run_as_nobody(&wd, &args)? } else { wd.run(&args) };
+        Some(output.success().json())
+    };
+    let Some(first) = index() else { return };
+    assert_eq!(first["documents"], 3, "{first:#}");
+
+    set_mode(0o000);
+    let again = index();
+    set_mode(0o755);
+    let again = again.unwrap();
+    let count = |key: &str| again[key].as_u64().unwrap();
+    assert_eq!(
+        [count("added"), count("updated"), count("removed"), count("unchanged")],
+        [0, 0, 0, 3],
+        "{again:#}"
+    );
+    assert_eq!(count("documents"), 3, "{again:#}");
+    let skipped = again["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{again:#}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("/corpus/locked"), "{again:#}");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("Permission denied"), "{again:#}");
+    assert_eq!(wd.query_json(&["platypus"])["total_hits"], 2);
+
+    // Readable again, the folder's files are as they were: nothing to read.
+    let third = index().unwrap();
+    assert_eq!((third["added"].as_u64(), third["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(third["skipped"], Value::Array(Vec::new()), "{third:#}");
 }
 
 #[test]

@@ -50,6 +50,24 @@ pub struct Ignored {
     /// Why, lowercase: an OS error message, `symlink loop back to ...`, or
     /// `not an article: .png image`.
     pub reason: String,
+    /// The walk could not see what is at `path` (a folder it may not read, an I/O error),
+    /// as opposed to knowing that nothing there is an article or that it is gone. What the
+    /// index holds from there is unknown to be stale, so the indexer keeps it.
+    pub unread: bool,
+}
+
+impl Ignored {
+    /// Left out for a reason of its own (an extension, a file type): nothing unread.
+    fn because(path: &Path, reason: String) -> Ignored {
+        Ignored { path: path.to_owned(), reason, unread: false }
+    }
+
+    /// Left out because reading `path` failed; unread unless it is not there at all (a
+    /// file removed during the walk, a broken link).
+    fn failed(path: &Path, error: &std::io::Error) -> Ignored {
+        let unread = error.kind() != std::io::ErrorKind::NotFound;
+        Ignored { path: path.to_owned(), reason: error.to_string(), unread }
+    }
 }
 
 /// The result of [`walk`].
@@ -88,7 +106,7 @@ pub fn walk(roots: &[PathBuf]) -> Walk {
     for root in roots {
         match root.canonicalize() {
             Ok(canonical) => found.push((root.as_path(), canonical)),
-            Err(error) => listed.ignore(&mut walk, root, error.to_string()),
+            Err(error) => listed.ignore(&mut walk, Ignored::failed(root, &error)),
         }
     }
     // Every path walked from a root starts with the root's canonical path, so only roots
@@ -113,9 +131,9 @@ struct Listed {
 
 impl Listed {
     /// Reports `path` as left out, unless it already is.
-    fn ignore(&mut self, walk: &mut Walk, path: &Path, reason: String) {
-        if self.paths.insert(path.to_owned()) {
-            walk.ignored.push(Ignored { path: path.to_owned(), reason });
+    fn ignore(&mut self, walk: &mut Walk, ignored: Ignored) {
+        if self.paths.insert(ignored.path.clone()) {
+            walk.ignored.push(ignored);
         }
     }
 
@@ -130,7 +148,7 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
     let metadata = match canonical.metadata() {
         Ok(metadata) => metadata,
         Err(error) => {
-            listed.ignore(walk, root, error.to_string());
+            listed.ignore(walk, Ignored::failed(root, &error));
             return;
         }
     };
@@ -150,8 +168,7 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let ignored = walk_error(canonical, &error);
-                listed.ignore(walk, &ignored.path, ignored.reason);
+                listed.ignore(walk, walk_error(canonical, &error));
                 continue;
             }
         };
@@ -161,8 +178,7 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
         let metadata = match entry.metadata() {
             Ok(metadata) => metadata,
             Err(error) => {
-                let ignored = walk_error(canonical, &error);
-                listed.ignore(walk, &ignored.path, ignored.reason);
+                listed.ignore(walk, walk_error(canonical, &error));
                 continue;
             }
         };
@@ -194,11 +210,11 @@ fn add_file(
 ) {
     if !metadata.is_file() {
         // FIFOs and devices would block or never end when read.
-        listed.ignore(walk, path, "not a regular file".to_owned());
+        listed.ignore(walk, Ignored::because(path, "not a regular file".to_owned()));
         return;
     }
     if let Some(reason) = not_an_article(named) {
-        listed.ignore(walk, path, reason);
+        listed.ignore(walk, Ignored::because(path, reason));
         return;
     }
     if !listed.first(path) {
@@ -234,15 +250,15 @@ fn is_hidden(name: &OsStr) -> bool {
 }
 
 fn walk_error(root: &Path, error: &walkdir::Error) -> Ignored {
-    let path = error.path().unwrap_or(root).to_owned();
-    let reason = if let Some(ancestor) = error.loop_ancestor() {
-        format!("symlink loop back to {}", ancestor.display())
+    let path = error.path().unwrap_or(root);
+    if let Some(ancestor) = error.loop_ancestor() {
+        // Never followed, so nothing of the index can lie below it.
+        Ignored::because(path, format!("symlink loop back to {}", ancestor.display()))
     } else if let Some(io) = error.io_error() {
-        io.to_string()
+        Ignored::failed(path, io)
     } else {
-        error.to_string()
-    };
-    Ignored { path, reason }
+        Ignored { path: path.to_owned(), reason: error.to_string(), unread: true }
+    }
 }
 
 fn nanos_since_epoch(time: SystemTime) -> i64 {
@@ -476,6 +492,7 @@ mod tests {
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("sub/loop"));
         assert_eq!(walk.ignored[0].reason, format!("symlink loop back to {}", root.display()));
+        assert!(!walk.ignored[0].unread);
     }
 
     #[cfg(unix)]
@@ -493,6 +510,8 @@ mod tests {
         assert_eq!(walk.files[0].len, 12);
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("broken.txt"));
+        // A link to nothing is gone, not unread: what the index had from it may go.
+        assert!(!walk.ignored[0].unread);
     }
 
     #[cfg(unix)]
@@ -531,6 +550,7 @@ mod tests {
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("locked"));
         assert!(walk.ignored[0].reason.starts_with("Permission denied"));
+        assert!(walk.ignored[0].unread);
     }
 
     #[test]
