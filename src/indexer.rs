@@ -473,10 +473,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// entity's canonical term, and the entity facet is counted from those terms.
 fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
-    let id = match (&article.id, article.record) {
-        (Some(id), _) => id.clone(),
-        (None, Some(line)) => format!("{}#{line}", file.relative),
-        (None, None) => file.relative.clone(),
+    // `#LINE.PLACE` only where a line starts several records (a minified JSON array):
+    // plain `#LINE` ids, the common case, stay as they were, and the dot keeps the two
+    // forms apart (`#1.2` is never a line of its own).
+    let id = match (&article.id, article.record, article.place_on_line) {
+        (Some(id), _, _) => id.clone(),
+        (None, Some(line), Some(place)) => format!("{}#{line}.{place}", file.relative),
+        (None, Some(line), None) => format!("{}#{line}", file.relative),
+        (None, None, _) => file.relative.clone(),
     };
     doc.add_text(fields.id, &id);
     doc.add_text(fields.path, file.path.to_string_lossy());

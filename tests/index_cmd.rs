@@ -114,6 +114,38 @@ fn fakes_csv_gives_one_document_per_distinct_id() {
 }
 
 #[test]
+fn records_on_one_line_get_distinct_ids() {
+    let wd = Workdir::new();
+    // A minified array (no id fields): every record starts on line 1.
+    wd.write(
+        "dir/min.json",
+        r#"[{"title":"Truce holds","body":"A quiet okapi night."},{"title":"Truce broken","body":"Shelling, okapi fled."},{"title":"Talks resume","body":"Envoys and an okapi."}]"#,
+    );
+    wd.write(
+        "dir/pretty.json",
+        "[\n  {\"title\": \"One\", \"body\": \"okapi one\"},\n  {\"title\": \"Two\", \"body\": \"okapi two\"}\n]\n",
+    );
+    let summary = wd.run(&["index", "dir", "--format", "json"]).success().json();
+    assert_eq!(summary["documents"], 5, "{summary:#}");
+    // Three records on one line are not repeats of each other.
+    assert_eq!(summary["warnings"], Value::Array(Vec::new()), "{summary:#}");
+    let ids = wd.query_ids(&["okapi"]);
+    assert_eq!(
+        ids,
+        [
+            "dir/min.json#1.1",
+            "dir/min.json#1.2",
+            "dir/min.json#1.3",
+            "dir/pretty.json#2",
+            "dir/pretty.json#3"
+        ]
+    );
+    // Stable: the same files give the same ids when indexed again from scratch.
+    wd.run(&["index", "dir", "--rebuild", "--quiet"]).success();
+    assert_eq!(wd.query_ids(&["okapi"]), ids);
+}
+
+#[test]
 fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
     let wd = Workdir::new();
     let corpus = wd.copy_sample_corpus();
