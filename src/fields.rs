@@ -9,9 +9,12 @@ use tantivy::schema::{
 use crate::analysis::ANALYZER;
 
 /// Stable document id: the record's own id, else its path relative to the
-/// corpus root's parent (plus `#line` for a record of a multi-record file).
+/// corpus root's parent, plus `#LINE` for a record of a multi-record file, or
+/// `#LINE.PLACE` where several records start on that line (a minified JSON array:
+/// `min.json#1.2` is the second record of line 1), so ids within a file are distinct.
 pub const ID: &str = "id";
-/// The file the document came from, as walked; also the key for incremental runs.
+/// The file the document came from, as walked from the corpus root's canonical path;
+/// also the key for incremental runs.
 pub const PATH: &str = "path";
 /// Headline.
 pub const TITLE: &str = "title";

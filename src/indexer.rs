@@ -7,7 +7,7 @@
 //! run that fails or is killed leaves the previous commit as it was.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -165,18 +165,26 @@ pub fn index_corpus(
 ) -> Result<IndexSummary> {
     let started = Instant::now();
     // Absolute roots, so that the same file keeps its key whatever the working
-    // directory of the next run.
-    let roots = options
+    // directory of the next run; the walk resolves them further (see below).
+    let given = options
         .corpus
         .iter()
         .map(|root| std::path::absolute(root).map_err(Error::io(root)))
         .collect::<Result<Vec<_>>>()?;
-    for (root, given) in roots.iter().zip(&options.corpus) {
+    for (root, spelled) in given.iter().zip(&options.corpus) {
         if !root.exists() {
-            return Err(Error::Usage(format!("{}: no such file or folder", given.display())));
+            return Err(Error::Usage(format!("{}: no such file or folder", spelled.display())));
         }
     }
-    let walk = corpus::walk(&roots);
+    // The walk keys files by their canonical paths (`..` and links resolved), so that
+    // `../corpus` and `corpus`, or a link to it, are one folder and not two copies;
+    // files gone from the corpus are looked for under the same canonical roots.
+    let canonical = given
+        .iter()
+        .zip(&options.corpus)
+        .map(|(root, spelled)| std::fs::canonicalize(root).map_err(Error::io(spelled)))
+        .collect::<Result<Vec<_>>>()?;
+    let walk = corpus::walk(&given);
 
     let aliases = match &options.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
@@ -205,6 +213,8 @@ pub fn index_corpus(
     } else {
         known_files(&session.store)?
     };
+    let unread: Vec<PathBuf> =
+        walk.ignored.iter().filter(|ignored| ignored.unread).map(|i| i.path.clone()).collect();
     for ignored in walk.ignored {
         let skip = Skip { path: ignored.path, reason: ignored.reason };
         on_event(IndexEvent::Skipped { skip: &skip });
@@ -226,10 +236,22 @@ pub fn index_corpus(
         }
         seen.insert(key);
     }
-    let gone: Vec<(&String, &KnownFile)> = known
-        .iter()
-        .filter(|(path, _)| !seen.contains(*path) && under_any_root(Path::new(path), &roots))
-        .collect();
+    let mut gone: Vec<(&String, &KnownFile)> = Vec::new();
+    for (path, old) in &known {
+        if seen.contains(path) {
+            continue;
+        }
+        if under_any_root(Path::new(path), &unread) {
+            // The walk could not look where the file was (a folder it may not read, for
+            // now): the file is probably still there, and deleting its documents would
+            // take them out of every search until a run after the folder is readable
+            // again. The folder is listed as skipped, and keeps its documents as an
+            // unreadable file does.
+            summary.unchanged += old.documents;
+        } else if left_the_corpus(Path::new(path), &canonical, &given, &seen) {
+            gone.push((path, old));
+        }
+    }
 
     on_event(IndexEvent::Planned {
         files: to_parse.len(),
@@ -260,6 +282,28 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// Whether a file the index knows and this run did not walk has left the corpus, rather
+/// than belonging to a corpus this run was not asked about.
+fn left_the_corpus(
+    key: &Path,
+    canonical: &[PathBuf],
+    given: &[PathBuf],
+    seen: &BTreeSet<String>,
+) -> bool {
+    // Keys written before roots were canonical hold the root as the user spelled it:
+    // under this run's own spelling, they are replaced by the canonical keys.
+    if under_any_root(key, canonical) || under_any_root(key, given) {
+        return true;
+    }
+    // They could also hold `..` (`/w/sub/../corpus/a.txt`), which put a second copy of
+    // each file in the index when the corpus was later named from elsewhere: that copy
+    // goes once the file is indexed under its canonical key. Only such keys pay for the
+    // system call.
+    key.components().any(|component| component == Component::ParentDir)
+        && std::fs::canonicalize(key)
+            .is_ok_and(|resolved| seen.contains(resolved.to_string_lossy().as_ref()))
 }
 
 fn under_any_root(path: &Path, roots: &[PathBuf]) -> bool {
@@ -429,10 +473,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// entity's canonical term, and the entity facet is counted from those terms.
 fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
-    let id = match (&article.id, article.record) {
-        (Some(id), _) => id.clone(),
-        (None, Some(line)) => format!("{}#{line}", file.relative),
-        (None, None) => file.relative.clone(),
+    // `#LINE.PLACE` only where a line starts several records (a minified JSON array):
+    // plain `#LINE` ids, the common case, stay as they were, and the dot keeps the two
+    // forms apart (`#1.2` is never a line of its own).
+    let id = match (&article.id, article.record, article.place_on_line) {
+        (Some(id), _, _) => id.clone(),
+        (None, Some(line), Some(place)) => format!("{}#{line}.{place}", file.relative),
+        (None, Some(line), None) => format!("{}#{line}", file.relative),
+        (None, None, _) => file.relative.clone(),
     };
     doc.add_text(fields.id, &id);
     doc.add_text(fields.path, file.path.to_string_lossy());

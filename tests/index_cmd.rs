@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{Workdir, sample_articles, shared};
+#[cfg(unix)]
+use crate::util::run_as_nobody;
+use crate::util::{Workdir, run_command, sample_articles, shared};
 
 fn stats(wd: &Workdir) -> Value {
     wd.run(&["stats", "--format", "json"]).success().json()
@@ -112,6 +114,38 @@ fn fakes_csv_gives_one_document_per_distinct_id() {
 }
 
 #[test]
+fn records_on_one_line_get_distinct_ids() {
+    let wd = Workdir::new();
+    // A minified array (no id fields): every record starts on line 1.
+    wd.write(
+        "dir/min.json",
+        r#"[{"title":"Truce holds","body":"A quiet okapi night."},{"title":"Truce broken","body":"Shelling, okapi fled."},{"title":"Talks resume","body":"Envoys and an okapi."}]"#,
+    );
+    wd.write(
+        "dir/pretty.json",
+        "[\n  {\"title\": \"One\", \"body\": \"okapi one\"},\n  {\"title\": \"Two\", \"body\": \"okapi two\"}\n]\n",
+    );
+    let summary = wd.run(&["index", "dir", "--format", "json"]).success().json();
+    assert_eq!(summary["documents"], 5, "{summary:#}");
+    // Three records on one line are not repeats of each other.
+    assert_eq!(summary["warnings"], Value::Array(Vec::new()), "{summary:#}");
+    let ids = wd.query_ids(&["okapi"]);
+    assert_eq!(
+        ids,
+        [
+            "dir/min.json#1.1",
+            "dir/min.json#1.2",
+            "dir/min.json#1.3",
+            "dir/pretty.json#2",
+            "dir/pretty.json#3"
+        ]
+    );
+    // Stable: the same files give the same ids when indexed again from scratch.
+    wd.run(&["index", "dir", "--rebuild", "--quiet"]).success();
+    assert_eq!(wd.query_ids(&["okapi"]), ids);
+}
+
+#[test]
 fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
     let wd = Workdir::new();
     let corpus = wd.copy_sample_corpus();
@@ -146,6 +180,97 @@ fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
     assert_eq!(wd.query_json(&["quokka"])["total_hits"], 1);
     let phrase = wd.query_json(&["\"added closing paragraph\""]);
     assert_eq!(phrase["total_hits"], 1, "{phrase}");
+}
+
+#[test]
+fn a_corpus_named_twice_or_from_elsewhere_is_indexed_once() {
+    let wd = Workdir::new();
+    wd.copy_sample_corpus();
+    let total = sample_articles().len() as u64 + 12;
+    let counts = |summary: &Value| {
+        let count = |key: &str| summary[key].as_u64().unwrap();
+        (count("added"), count("updated"), count("removed"), count("unchanged"), count("documents"))
+    };
+
+    // First from a sibling folder, as `../sample-corpus`.
+    std::fs::create_dir_all(wd.join("sub")).unwrap();
+    let args = ["index", "../sample-corpus", "--format", "json"];
+    let mut command = wd.command(&args);
+    command.current_dir(wd.join("sub"));
+    let first = run_command(&mut command, &args).success().json();
+    assert_eq!(counts(&first), (total, 0, 0, 0, total), "{first}");
+
+    // The same folder, spelled from its parent and named again below itself: the same
+    // files, which must be neither added again nor counted twice.
+    for roots in [
+        &["sample-corpus"][..],
+        &["sample-corpus", "sample-corpus/FNA"],
+        &["sample-corpus/FNA", "sample-corpus/FNA/../../sample-corpus"],
+    ] {
+        let args = [&["index"], roots, &["--format", "json"]].concat();
+        let again = wd.run(&args).success().json();
+        assert_eq!(counts(&again), (0, 0, 0, total, total), "{again}");
+    }
+    assert_eq!(stats(&wd)["documents"].as_u64(), Some(total));
+
+    // A new index from overlapping roots: each file once, named after the first root.
+    let fresh = ["index", "sample-corpus", "sample-corpus/FNA", "--index", "fresh"];
+    let summary = wd.run(&[&fresh[..], &["--format", "json"]].concat()).success().json();
+    assert_eq!(counts(&summary), (total, 0, 0, 0, total), "{summary}");
+    let again = wd.run(&[&fresh[..], &["--format", "json"]].concat()).success().json();
+    assert_eq!(counts(&again), (0, 0, 0, total, total), "{again}");
+    let stats = wd.run(&["stats", "--index", "fresh", "--format", "json"]).success().json();
+    let folders = facet_map(&stats["folders"]);
+    assert!(folders.keys().all(|folder| folder.starts_with("/sample-corpus/")), "{folders:?}");
+    assert_eq!(folders.values().sum::<u64>(), total);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_that_cannot_be_read_keeps_its_documents() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let wd = Workdir::new();
+    wd.write("corpus/open.txt", "Open article\n\n2016-09-04\n\nA story about a wombat.\n");
+    wd.write("corpus/locked/a.txt", "Locked article\n\n2016-09-05\n\nA platypus story.\n");
+    wd.write("corpus/locked/deeper/b.txt", "Deeper article\n\n2016-09-06\n\nMore platypus.\n");
+    let locked = wd.join("corpus/locked");
+    let set_mode = |mode| {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(0o000);
+    let as_root = std::fs::read_dir(&locked).is_ok();
+    set_mode(0o755);
+    // Root reads every folder: run newsearch as `nobody` then, where setpriv can.
+    let index = || -> Option<Value> {
+        let args = ["index", "corpus", "--format", "json"];
+        let output = if as_root { run_as_nobody(&wd, &args)? } else { wd.run(&args) };
+        Some(output.success().json())
+    };
+    let Some(first) = index() else { return };
+    assert_eq!(first["documents"], 3, "{first:#}");
+
+    set_mode(0o000);
+    let again = index();
+    set_mode(0o755);
+    let again = again.unwrap();
+    let count = |key: &str| again[key].as_u64().unwrap();
+    assert_eq!(
+        [count("added"), count("updated"), count("removed"), count("unchanged")],
+        [0, 0, 0, 3],
+        "{again:#}"
+    );
+    assert_eq!(count("documents"), 3, "{again:#}");
+    let skipped = again["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{again:#}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("/corpus/locked"), "{again:#}");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("Permission denied"), "{again:#}");
+    assert_eq!(wd.query_json(&["platypus"])["total_hits"], 2);
+
+    // Readable again, the folder's files are as they were: nothing to read.
+    let third = index().unwrap();
+    assert_eq!((third["added"].as_u64(), third["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(third["skipped"], Value::Array(Vec::new()), "{third:#}");
 }
 
 #[test]

@@ -58,6 +58,10 @@ pub struct Article {
     /// For files with many records (JSON Lines, JSON arrays, CSV): the 1-based line where
     /// this record starts. `None` for files that hold a single article.
     pub record: Option<usize>,
+    /// For a record that shares its line with other records (a JSON array written on one
+    /// line): its 1-based place among the array's elements that start on that line, so
+    /// that ids made from the line stay distinct. `None` where a line starts one record.
+    pub place_on_line: Option<usize>,
     /// The record's own id (`id`, `unit_id`, `uuid`, ... field), if it has one.
     pub id: Option<String>,
     /// The headline.

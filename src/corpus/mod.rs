@@ -13,6 +13,7 @@ mod json_scan;
 mod records;
 mod text_layout;
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fs::Metadata;
 use std::path::{Component, Path, PathBuf};
@@ -23,7 +24,8 @@ use walkdir::WalkDir;
 /// A file the walk found, to be parsed as one or more articles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CorpusFile {
-    /// The path as walked: the root joined with the file's path below it.
+    /// The path as walked: the root's canonical path joined with the file's path below it.
+    /// The same file reached through differently spelled roots has the same `path`.
     pub path: PathBuf,
     /// Facet components: the root folder's own name, then each folder between the root and
     /// the file. Root `corpora/bbc/articles`, file `business/001.txt` below it →
@@ -48,12 +50,31 @@ pub struct Ignored {
     /// Why, lowercase: an OS error message, `symlink loop back to ...`, or
     /// `not an article: .png image`.
     pub reason: String,
+    /// The walk could not see what is at `path` (a folder it may not read, an I/O error),
+    /// as opposed to knowing that nothing there is an article or that it is gone. What the
+    /// index holds from there is unknown to be stale, so the indexer keeps it.
+    pub unread: bool,
+}
+
+impl Ignored {
+    /// Left out for a reason of its own (an extension, a file type): nothing unread.
+    fn because(path: &Path, reason: String) -> Ignored {
+        Ignored { path: path.to_owned(), reason, unread: false }
+    }
+
+    /// Left out because reading `path` failed; unread unless it is not there at all (a
+    /// file removed during the walk, a broken link).
+    fn failed(path: &Path, error: &std::io::Error) -> Ignored {
+        let unread = error.kind() != std::io::ErrorKind::NotFound;
+        Ignored { path: path.to_owned(), reason: error.to_string(), unread }
+    }
 }
 
 /// The result of [`walk`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Walk {
-    /// The files to parse: roots in the order given, each walked in file-name order.
+    /// The files to parse: roots in the order given, each walked in file-name order. Each
+    /// file is listed once, even when roots overlap (see [`walk`]).
     pub files: Vec<CorpusFile>,
     /// What was left out, in the order met. Hidden files and folders are not listed: they
     /// are skipped on purpose (`.git`, `.DS_Store`, editor swap files).
@@ -62,6 +83,17 @@ pub struct Walk {
 
 /// Walks each root (a folder or a single file) and lists the article files in it.
 ///
+/// Each root is walked by its canonical path (`..`, `.` and symbolic links resolved), so
+/// [`CorpusFile::path`] is the same however the root was spelled or whatever the working
+/// directory: it is the index's key for the file. The facet folders and ids keep the
+/// root's name as given, so a root that is a link named `articles` still gives
+/// `articles/...` ids.
+///
+/// Roots may overlap (`corpus corpus/FNA`, or one folder spelled two ways): a file reached
+/// from more than one root is listed once, with the folders and relative path of the
+/// first root, in the order given, that reaches it. First rather than, say, outermost,
+/// because that is the rule a user can read off the command line.
+///
 /// Follows symbolic links; a link that leads back into its own ancestors is reported in
 /// [`Walk::ignored`] instead of being followed forever. A root that does not exist or
 /// cannot be read is reported there too, and the caller decides whether that is fatal.
@@ -69,28 +101,65 @@ pub struct Walk {
 /// root named explicitly is walked.
 pub fn walk(roots: &[PathBuf]) -> Walk {
     let mut walk = Walk::default();
+    let mut listed = Listed::default();
+    let mut found = Vec::new();
     for root in roots {
-        walk_root(root, &mut walk);
+        match root.canonicalize() {
+            Ok(canonical) => found.push((root.as_path(), canonical)),
+            Err(error) => listed.ignore(&mut walk, Ignored::failed(root, &error)),
+        }
+    }
+    // Every path walked from a root starts with the root's canonical path, so only roots
+    // that nest can reach a file twice; only then is every file path kept in a set (at a
+    // million files, that set would cost as much as the walk itself).
+    listed.files_too = found.iter().enumerate().any(|(i, (_, inner))| {
+        found.iter().enumerate().any(|(j, (_, outer))| i != j && inner.starts_with(outer))
+    });
+    for (root, canonical) in found {
+        walk_root(root, &canonical, &mut walk, &mut listed);
     }
     walk
 }
 
-fn walk_root(root: &Path, walk: &mut Walk) {
-    let metadata = match root.metadata() {
+/// What has been listed, so that overlapping roots list each entry once.
+#[derive(Default)]
+struct Listed {
+    paths: HashSet<PathBuf>,
+    /// Whether files are recorded too, not only ignored entries (see [`walk`]).
+    files_too: bool,
+}
+
+impl Listed {
+    /// Reports `path` as left out, unless it already is.
+    fn ignore(&mut self, walk: &mut Walk, ignored: Ignored) {
+        if self.paths.insert(ignored.path.clone()) {
+            walk.ignored.push(ignored);
+        }
+    }
+
+    /// Whether the file at `path` is listed for the first time.
+    fn first(&mut self, path: &Path) -> bool {
+        !self.files_too || self.paths.insert(path.to_owned())
+    }
+}
+
+/// Walks one root: `root` as given, for names; `canonical`, for paths.
+fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed) {
+    let metadata = match canonical.metadata() {
         Ok(metadata) => metadata,
         Err(error) => {
-            walk.ignored.push(Ignored { path: root.to_owned(), reason: error.to_string() });
+            listed.ignore(walk, Ignored::failed(root, &error));
             return;
         }
     };
     if !metadata.is_dir() {
         let folder: Vec<String> = root.parent().and_then(folder_name).into_iter().collect();
-        add_file(root, folder, &metadata, walk);
+        add_file(canonical, root, folder, &metadata, walk, listed);
         return;
     }
 
     let root_name = folder_name(root);
-    let entries = WalkDir::new(root)
+    let entries = WalkDir::new(canonical)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
@@ -99,7 +168,7 @@ fn walk_root(root: &Path, walk: &mut Walk) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                walk.ignored.push(walk_error(root, &error));
+                listed.ignore(walk, walk_error(canonical, &error));
                 continue;
             }
         };
@@ -109,13 +178,13 @@ fn walk_root(root: &Path, walk: &mut Walk) {
         let metadata = match entry.metadata() {
             Ok(metadata) => metadata,
             Err(error) => {
-                walk.ignored.push(walk_error(root, &error));
+                listed.ignore(walk, walk_error(canonical, &error));
                 continue;
             }
         };
         // Folders between the root and the file: `strip_prefix` cannot fail on walkdir's
         // own paths, but an empty list is the safe answer if it ever did.
-        let below = entry.path().strip_prefix(root).unwrap_or(Path::new(""));
+        let below = entry.path().strip_prefix(canonical).unwrap_or(Path::new(""));
         let mut folder: Vec<String> = root_name.clone().into_iter().collect();
         if let Some(parent) = below.parent() {
             folder.extend(parent.components().filter_map(|component| match component {
@@ -123,24 +192,35 @@ fn walk_root(root: &Path, walk: &mut Walk) {
                 _ => None,
             }));
         }
-        add_file(entry.path(), folder, &metadata, walk);
+        add_file(entry.path(), entry.path(), folder, &metadata, walk, listed);
     }
 }
 
 /// Adds `path` to the files, or to the ignored list if it is not a regular file or its
-/// extension says it is not an article.
-fn add_file(path: &Path, folder: Vec<String>, metadata: &Metadata, walk: &mut Walk) {
+/// extension says it is not an article; nothing if an earlier root listed it. `named` is
+/// the path as given (the root itself, for a root that is a file): the id and the
+/// extension check take its name.
+fn add_file(
+    path: &Path,
+    named: &Path,
+    folder: Vec<String>,
+    metadata: &Metadata,
+    walk: &mut Walk,
+    listed: &mut Listed,
+) {
     if !metadata.is_file() {
         // FIFOs and devices would block or never end when read.
-        let reason = "not a regular file".to_owned();
-        walk.ignored.push(Ignored { path: path.to_owned(), reason });
+        listed.ignore(walk, Ignored::because(path, "not a regular file".to_owned()));
         return;
     }
-    if let Some(reason) = not_an_article(path) {
-        walk.ignored.push(Ignored { path: path.to_owned(), reason });
+    if let Some(reason) = not_an_article(named) {
+        listed.ignore(walk, Ignored::because(path, reason));
         return;
     }
-    let name = path.file_name().map(OsStr::to_string_lossy).unwrap_or_default();
+    if !listed.first(path) {
+        return;
+    }
+    let name = named.file_name().map(OsStr::to_string_lossy).unwrap_or_default();
     let mut relative = folder.join("/");
     if !relative.is_empty() {
         relative.push('/');
@@ -170,15 +250,15 @@ fn is_hidden(name: &OsStr) -> bool {
 }
 
 fn walk_error(root: &Path, error: &walkdir::Error) -> Ignored {
-    let path = error.path().unwrap_or(root).to_owned();
-    let reason = if let Some(ancestor) = error.loop_ancestor() {
-        format!("symlink loop back to {}", ancestor.display())
+    let path = error.path().unwrap_or(root);
+    if let Some(ancestor) = error.loop_ancestor() {
+        // Never followed, so nothing of the index can lie below it.
+        Ignored::because(path, format!("symlink loop back to {}", ancestor.display()))
     } else if let Some(io) = error.io_error() {
-        io.to_string()
+        Ignored::failed(path, io)
     } else {
-        error.to_string()
-    };
-    Ignored { path, reason }
+        Ignored { path: path.to_owned(), reason: error.to_string(), unread: true }
+    }
 }
 
 fn nanos_since_epoch(time: SystemTime) -> i64 {
@@ -348,6 +428,43 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_roots_list_each_file_once_with_the_first_roots_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("corpus");
+        write(&root.join("FNA/a.txt"), "x");
+        write(&root.join("top.txt"), "x");
+        write(&root.join("FNA/notes.md"), "x");
+        fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        let roots = [
+            root.clone(),
+            root.join("FNA"),
+            dir.path().join("elsewhere/../corpus"),
+            root.join("top.txt"),
+        ];
+        let walk = walk(&roots);
+        assert_eq!(relatives(&walk), ["corpus/FNA/a.txt", "corpus/top.txt"]);
+        let canonical = root.canonicalize().unwrap();
+        assert_eq!(walk.files[0].path, canonical.join("FNA/a.txt"));
+        assert_eq!(walk.ignored.len(), 1, "{:?}", walk.ignored);
+        // Spelled with `..`, the root is walked by its canonical path.
+        let walk = super::walk(&[dir.path().join("elsewhere/../corpus/FNA")]);
+        assert_eq!(walk.files[0].path, canonical.join("FNA/a.txt"));
+        assert_eq!(walk.files[0].relative, "FNA/a.txt");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_root_keeps_the_links_name_and_walks_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("bbc-2005");
+        write(&target.join("sport/001.txt"), "x");
+        std::os::unix::fs::symlink(&target, dir.path().join("articles")).unwrap();
+        let walk = walk(&[dir.path().join("articles"), target.clone()]);
+        assert_eq!(relatives(&walk), ["articles/sport/001.txt"]);
+        assert_eq!(walk.files[0].path, target.canonicalize().unwrap().join("sport/001.txt"));
+    }
+
+    #[test]
     fn missing_roots_are_reported_and_the_rest_walked() {
         let dir = tempfile::tempdir().unwrap();
         write(&dir.path().join("b/one.txt"), "x");
@@ -375,6 +492,7 @@ mod tests {
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("sub/loop"));
         assert_eq!(walk.ignored[0].reason, format!("symlink loop back to {}", root.display()));
+        assert!(!walk.ignored[0].unread);
     }
 
     #[cfg(unix)]
@@ -392,6 +510,8 @@ mod tests {
         assert_eq!(walk.files[0].len, 12);
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("broken.txt"));
+        // A link to nothing is gone, not unread: what the index had from it may go.
+        assert!(!walk.ignored[0].unread);
     }
 
     #[cfg(unix)]
@@ -430,6 +550,7 @@ mod tests {
         assert_eq!(walk.ignored.len(), 1);
         assert_eq!(walk.ignored[0].path, root.join("locked"));
         assert!(walk.ignored[0].reason.starts_with("Permission denied"));
+        assert!(walk.ignored[0].unread);
     }
 
     #[test]

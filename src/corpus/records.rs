@@ -55,15 +55,35 @@ pub(crate) fn parse_json(
     })?;
     let mut records = Records::new(options, warnings);
     match value {
-        Value::Object(object) => records.add(&object, None),
+        Value::Object(object) => records.add(&object, None, None),
         Value::Array(items) => {
             let mut lines = LineCounter::new(text);
             let starts = array_element_starts(text);
+            // The scan agrees with serde_json on valid JSON; were it ever to fall short, the
+            // rest would take the last line found, which keeps the lines growing.
+            let mut line = 1;
+            let item_lines: Vec<usize> = (0..items.len())
+                .map(|index| {
+                    if let Some(&offset) = starts.get(index) {
+                        line = lines.line_of(offset);
+                    }
+                    line
+                })
+                .collect();
+            // Lines only grow, so the elements that start on one line are neighbours.
+            let mut first_on_line = 0;
             for (index, item) in items.iter().enumerate() {
-                // The scan agrees with serde_json on valid JSON; 1 is only a fallback.
-                let line = starts.get(index).map_or(1, |&offset| lines.line_of(offset));
+                let line = item_lines[index];
+                if index > 0 && item_lines[index - 1] != line {
+                    first_on_line = index;
+                }
+                // A minified array puts every record on line 1: its place on the line keeps
+                // their ids apart. Counting elements, not articles, keeps a record's place
+                // when a neighbour is skipped.
+                let shared = item_lines.get(index + 1) == Some(&line) || first_on_line < index;
+                let place = shared.then_some(index - first_on_line + 1);
                 match item {
-                    Value::Object(object) => records.add(object, Some(line)),
+                    Value::Object(object) => records.add(object, Some(line), place),
                     other => records.warnings.push(Warning::at(
                         line,
                         format!("expected a JSON object, found {}; record skipped", kind(other)),
@@ -92,7 +112,7 @@ pub(crate) fn parse_json_lines(
             continue;
         }
         match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => records.add(&object, Some(number)),
+            Ok(Value::Object(object)) => records.add(&object, Some(number), None),
             Ok(other) => records.warnings.push(Warning::at(
                 number,
                 format!("expected a JSON object, found {}; record skipped", kind(&other)),
@@ -157,7 +177,7 @@ pub(crate) fn parse_csv(
             .map(|(name, cell)| (name.to_owned(), Value::String(cell.to_owned())))
             .collect();
         let before = records.articles.len();
-        records.add(&object, Some(line));
+        records.add(&object, Some(line), None);
         last = Some((line, byte, records.articles.len() > before));
     }
 
@@ -199,8 +219,15 @@ impl<'a> Records<'a> {
         Self { options, warnings, articles: Vec::new(), ids: HashMap::new() }
     }
 
-    /// Adds the record at `line` (`None` for a file that is one record), or warns why not.
-    fn add(&mut self, object: &Map<String, Value>, line: Option<usize>) {
+    /// Adds the record at `line` (`None` for a file that is one record), the
+    /// `place_on_line`th of the records starting there if there are several, or warns why
+    /// not.
+    fn add(
+        &mut self,
+        object: &Map<String, Value>,
+        line: Option<usize>,
+        place_on_line: Option<usize>,
+    ) {
         let slash = self.options.slash_dates;
         let mut fields = Fields { object, line, slash, warnings: self.warnings };
         let id = fields.id();
@@ -240,6 +267,7 @@ impl<'a> Records<'a> {
         }
         self.articles.push(Article {
             record: line,
+            place_on_line,
             id,
             title,
             body,
@@ -555,6 +583,26 @@ mod tests {
         assert_eq!(
             messages(&warnings),
             ["line 3: expected a JSON object, found a string; record skipped"]
+        );
+    }
+
+    #[test]
+    fn records_sharing_a_line_take_their_place_on_it() {
+        let (articles, warnings) = json(
+            r#"[{"title": "A", "body": "x"}, {"title": "B", "body": "x"}, {"title": "C", "body": "x"}]"#,
+        );
+        let at = |a: &Article| (a.record, a.place_on_line);
+        assert_eq!(
+            articles.iter().map(at).collect::<Vec<_>>(),
+            [(Some(1), Some(1)), (Some(1), Some(2)), (Some(1), Some(3))]
+        );
+        assert_eq!(warnings, []);
+        // A line with one record keeps its plain line; a skipped neighbour keeps its place.
+        let (articles, _) =
+            json("[{\"title\": \"A\"},\n{\"title\": \"B\"}, 7, {\"title\": \"C\"}]");
+        assert_eq!(
+            articles.iter().map(at).collect::<Vec<_>>(),
+            [(Some(1), None), (Some(2), Some(1)), (Some(2), Some(3))]
         );
     }
 

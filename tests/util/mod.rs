@@ -224,6 +224,43 @@ pub fn run_command(command: &mut Command, args: &[&str]) -> Output {
     Output::of(command, args)
 }
 
+/// Runs newsearch in `wd` as user `nobody` (uid 65534) through `setpriv`, with the
+/// workdir opened up to that user; `None`, with the reason printed, where it cannot.
+#[cfg(unix)]
+pub fn run_as_nobody(wd: &Workdir, args: &[&str]) -> Option<Output> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+
+    let binary = env!("CARGO_BIN_EXE_newsearch");
+    let setpriv = |args: &[&str]| {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(binary)
+            .args(args)
+            .current_dir(wd.path())
+            .env("NEWSEARCH_INDEX", wd.join("index"))
+            .stdin(std::process::Stdio::null());
+        command
+    };
+    let probe = setpriv(&["--version"]).output();
+    if !probe.as_ref().is_ok_and(|output| output.status.success()) {
+        eprintln!(
+            "skipped: running as root and `setpriv` cannot run newsearch as nobody \
+             ({probe:?}), so permissions are not enforced"
+        );
+        return None;
+    }
+    let open = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    open(wd.path(), 0o755);
+    open(&wd.join("corpus"), 0o755);
+    std::fs::create_dir_all(wd.join("index")).unwrap();
+    open(&wd.join("index"), 0o777);
+    Some(run_command(&mut setpriv(args), args))
+}
+
 /// Article text without the scraper trailer, which lists other articles.
 pub fn without_trailer(text: &str) -> &str {
     text.rfind("\nstring(").map_or(text, |at| &text[..at])
