@@ -276,7 +276,13 @@ pub fn index_corpus(
     }
 
     on_event(IndexEvent::Committing);
-    let store = session.commit()?;
+    let store::Committed { store, merge_error } = session.commit()?;
+    if let Some(message) = merge_error {
+        // The documents are committed; the index only has more segments than it
+        // should until the next run merges them.
+        let path = store.dir.clone();
+        summary.warnings.push(FileWarning { path, line: None, message });
+    }
     let reader = store.index.reader().map_err(Error::index(&store.dir))?;
     summary.documents = reader.searcher().num_docs();
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);

@@ -66,8 +66,14 @@ pub struct Store {
     pub dir: PathBuf,
     /// The last commit's record; `None` before the first commit.
     pub commit: Option<CommitInfo>,
-    /// Set by [`WriteSession::commit`] when merging failed after the commit was
-    /// durable: a warning about the index folder for the run's report, not a failure.
+}
+
+/// A successful commit.
+pub struct Committed {
+    /// The store, at its new commit.
+    pub store: Store,
+    /// Why merging segments failed after the commit was durable: a warning for
+    /// the run's report, not a failure.
     pub merge_error: Option<String>,
 }
 
@@ -207,7 +213,7 @@ const MAX_BUDGET_PER_THREAD: usize = 4_000_000_000;
 impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.
-    pub fn commit(self) -> Result<Store> {
+    pub fn commit(self) -> Result<Committed> {
         let WriteSession { mut store, mut writer } = self;
         let info = CommitInfo {
             format: FORMAT,
@@ -232,13 +238,13 @@ impl WriteSession {
         // policy wanted (the next commit merges again), so it must not fail the run:
         // exit code 1 promises that nothing was committed. It is kept for the caller
         // to report as a warning.
-        store.merge_error = writer
+        let merge_error = writer
             .wait_merging_threads()
             .err()
             .map(|err| format!("merging segments after the commit failed: {}", report(&err)));
         let _ = fs::remove_file(dir.join(WRITER_FILE));
         store.commit = Some(info);
-        Ok(store)
+        Ok(Committed { store, merge_error })
     }
 
     /// Drops everything since the last commit, and returns the error that made the run
@@ -282,7 +288,7 @@ fn finish_open(
         expected: FORMAT,
     })?;
     index.tokenizers().register(analysis::ANALYZER, analysis::analyzer(&aliases));
-    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit, merge_error: None })
+    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit })
 }
 
 /// The last commit's record, if the index was ever committed by newsearch.
