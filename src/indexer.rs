@@ -186,15 +186,7 @@ pub fn index_corpus(
         .collect::<Result<Vec<_>>>()?;
     let walk = corpus::walk(&given);
 
-    let aliases = match &options.aliases {
-        Some(path) => Arc::new(Aliases::from_path(path)?),
-        None => match store::aliases_or_built_in(&options.index_dir) {
-            // An index of another format is what `--rebuild` replaces (the error says
-            // so): its table cannot be read, and is not needed.
-            Err(Error::IndexVersion { .. }) if options.rebuild => Arc::new(Aliases::built_in()?),
-            result => result?,
-        },
-    };
+    let aliases = alias_table(options)?;
     let session = store::open_for_writing(
         &options.index_dir,
         Arc::clone(&aliases),
@@ -288,6 +280,19 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// The alias table of the run: `--aliases`, else the index's own, else the built-in one.
+fn alias_table(options: &IndexOptions) -> Result<Arc<Aliases>> {
+    Ok(match &options.aliases {
+        Some(path) => Arc::new(Aliases::from_path(path)?),
+        None => match store::aliases_or_built_in(&options.index_dir) {
+            // An index of another format is what `--rebuild` replaces (the error says
+            // so): its table cannot be read, and is not needed.
+            Err(Error::IndexVersion { .. }) if options.rebuild => Arc::new(Aliases::built_in()?),
+            result => result?,
+        },
+    })
 }
 
 /// Whether a file the index knows and this run did not walk has left the corpus, rather
