@@ -203,7 +203,8 @@ pub fn build(
         parser.set_field_boost(f.title, TITLE_BOOST);
         parser
             .parse_query(&rewritten)
-            .map_err(|err| query_error(describe_parse_error(&rewritten, &err)))?
+            // Columns count in what the user wrote, not in the rewritten text.
+            .map_err(|err| query_error(describe_parse_error(&request.query, &err)))?
     };
 
     // Dates and filters narrow the hits and add nothing to their scores: a filter

@@ -401,6 +401,13 @@ fn json_output_validates_against_the_published_schema() {
 fn query_syntax_errors_exit_2_with_a_position_and_no_hits_exit_0() {
     let wd = sample();
     wd.run(&["query", "title:(Sirte"]).code(2).stderr_has("syntax error at column");
+    // The column is the user's, though aliases and entities are rewritten first.
+    for query in ["Islamic State AND (Sirte", "entity:ISIS AND (Sirte", "  Sirte AND (Mosul"] {
+        let column = format!("at column {}:", query.chars().count() + 1);
+        wd.run(&["query", query]).code(2).stderr_has(&column);
+    }
+    wd.run(&["query", "milit* Sirte"]).code(2).stderr_has("prefix searches (word*) are not");
+    wd.run(&["query", "title:*"]).code(2).stderr_has("`*` alone matches every article");
     wd.run(&["query", "nosuchfield:x"]).code(2).stderr_has("nosuchfield");
     wd.run(&["query", ""]).code(2).stderr_has("empty query");
     wd.run(&["query", "Sirte", "--since", "Sun Sep 44"]).code(2).stderr_has("--since");

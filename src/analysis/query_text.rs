@@ -225,6 +225,19 @@ fn write_atom(
             let slash = if value.starts_with('/') { "" } else { "/" };
             let _ = write!(out, "{}{field}:\"{slash}{value}\"", atom.sign);
         }
+        // tantivy reads `title:*` as "has a value in a fast field", which text fields
+        // are not, and drops the `*` of `milit*` without a word: the search would
+        // quietly be for `milit`.
+        _ if atom.phrase.is_none() && atom.value.ends_with('*') && atom.value != "*" => {
+            return Err(format!(
+                "`{}{}`: prefix searches (word*) are not supported; write whole words",
+                atom.prefix(),
+                atom.value
+            ));
+        }
+        Some(field) if atom.value == "*" => {
+            return Err(format!("`{field}:*` is not supported: `*` alone matches every article"));
+        }
         _ => {
             out.push_str(&atom.prefix());
             if let Some(phrase) = atom.phrase {
@@ -422,6 +435,16 @@ mod tests {
         assert_eq!(rw("fighting IN Sirte"), "fighting in Sirte");
         assert_eq!(rw("title: IN [sirte mosul]"), "title: IN [sirte mosul]");
         assert_eq!(rw("title:IN [sirte mosul]"), "title:IN [sirte mosul]");
+    }
+
+    #[test]
+    fn prefixes_and_field_wildcards_are_refused_rather_than_dropped() {
+        let aliases = Arc::new(Aliases::built_in().unwrap());
+        let error = |query| rewrite(&aliases, query, FACETS).unwrap_err();
+        assert!(error("milit* Sirte").contains("`milit*`: prefix searches"));
+        assert!(error("-title:Sir*").contains("`-title:Sir*`"));
+        assert!(error("title:*").contains("`title:*` is not supported"));
+        assert_eq!(rw("* -Sirte"), "* -Sirte", "`*` alone is every article");
     }
 
     #[test]
