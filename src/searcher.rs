@@ -371,10 +371,9 @@ fn facet_values(kind: FacetKind, paths: HashMap<String, u64>) -> Vec<FacetCount>
 /// Day counts → period counts. Facets (`by_count`) list the most frequent first;
 /// timelines list periods in order.
 fn bucket(days: &BTreeMap<i64, u64>, period: Period, by_count: bool) -> Vec<FacetCount> {
-    let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
-    for (&day, &count) in days {
-        let Some(date) = DateTime::from_timestamp(day * 86_400, 0) else { continue };
-        let key = match period {
+    let label = |day: i64| {
+        let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?;
+        Some(match period {
             Period::Day => date.format("%Y-%m-%d").to_string(),
             Period::Week => {
                 let week = date.iso_week();
@@ -382,7 +381,25 @@ fn bucket(days: &BTreeMap<i64, u64>, period: Period, by_count: bool) -> Vec<Face
             }
             Period::Month => date.format("%Y-%m").to_string(),
             Period::Year => date.format("%Y").to_string(),
-        };
+        })
+    };
+    let mut buckets: BTreeMap<String, u64> = BTreeMap::new();
+    // A timeline has a row for every period from the first hit's to the last's: a
+    // month without coverage is a finding, and neither a chart nor a script should
+    // have to invent its zero. (The index holds no dates beyond 1677-2262, so the
+    // walk is at most some 200,000 days.)
+    if !by_count
+        && let (Some((&first, _)), Some((&last, _))) =
+            (days.first_key_value(), days.last_key_value())
+    {
+        for day in first..=last {
+            if let Some(key) = label(day) {
+                buckets.entry(key).or_insert(0);
+            }
+        }
+    }
+    for (&day, &count) in days {
+        let Some(key) = label(day) else { continue };
         *buckets.entry(key).or_default() += count;
     }
     let mut counts: Vec<FacetCount> =

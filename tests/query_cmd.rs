@@ -200,6 +200,14 @@ fn timeline_sums_to_the_dated_hits() {
     let mut sorted = periods.clone();
     sorted.sort_unstable();
     assert_eq!(periods, sorted, "timeline is in period order");
+    // Every month from the first to the last is there, months without hits as 0.
+    let month = |period: &str| -> u32 {
+        let (year, month) = period.split_once('-').unwrap();
+        year.parse::<u32>().unwrap() * 12 + month.parse::<u32>().unwrap()
+    };
+    assert!(periods.windows(2).all(|w| month(w[1]) == month(w[0]) + 1), "{periods:?}");
+    let zeros = result["timeline"].as_array().unwrap().iter().filter(|p| p["count"] == 0).count();
+    assert!(zeros > 0, "the sample's ISIS coverage has quiet months");
 }
 
 #[test]
