@@ -152,7 +152,9 @@ impl Searcher {
             // Two passes (an unscored one to count, then top-k) visit every hit
             // twice when the query is a conjunction, which top-k cannot prune:
             // the five commonest words at 1M articles took 107 ms that way.
-            Some(wanted) if counting && request.sort == Sort::Relevance => {
+            Some(wanted)
+                if counting && request.sort == Sort::Relevance && wanted > request.offset =>
+            {
                 let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
                 let (top, total, facets, days) =
                     searcher.search(&*query, &collector).map_err(index_error)?;

@@ -179,8 +179,8 @@ pub struct QueryArgs {
     /// Run one query per line of FILE (`-` for stdin), opening the index once.
     #[arg(long, value_name = "FILE")]
     pub batch: Option<PathBuf>,
-    /// Hits per query.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    /// Hits per query; 0 for only the count, facets and timeline.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub limit: u32,
     /// Hits to skip (for paging).
     #[arg(long, value_name = "K", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
