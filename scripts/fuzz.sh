@@ -18,8 +18,9 @@
 #
 # cargo-fuzz builds with debug assertions and overflow checks, which is how the fuzzers
 # found date arithmetic that overflowed. tantivy 0.27 has debug assertions that fail on
-# valid queries (`--explain` with a phrase in an OR, `-"phrase"`: see the ignored tests in
-# tests/bad_input.rs); release builds are right there. A crash in fuzz/artifacts whose
+# valid queries (`--explain` with a phrase in an OR, `-"phrase"`: see the regression tests
+# in tests/bad_input.rs, which run tantivy without them as Cargo.toml does); release builds
+# are right there. A crash in fuzz/artifacts whose
 # panic is one of them is known. FUZZ_FLAGS=-O builds without debug assertions to look
 # past them. Classify a crash input with
 #   fuzz/target/x86_64-unknown-linux-gnu/release/TARGET fuzz/artifacts/TARGET/crash-...

@@ -64,8 +64,6 @@ pub struct Store {
     pub aliases: Arc<Aliases>,
     /// The index folder.
     pub dir: PathBuf,
-    /// The last commit's record; `None` before the first commit.
-    pub commit: Option<CommitInfo>,
 }
 
 /// A successful commit.
@@ -100,7 +98,7 @@ pub fn open(dir: &Path) -> Result<Store> {
         },
         other => other,
     })?);
-    finish_open(index, dir, aliases, Some(commit))
+    finish_open(index, dir, aliases)
 }
 
 /// The alias table of the index at `dir`, or the built-in table where there is
@@ -164,7 +162,7 @@ pub fn open_for_writing(
             given: aliases.fingerprint().to_owned(),
         });
     }
-    let store = finish_open(index, dir, aliases, commit)?;
+    let store = finish_open(index, dir, aliases)?;
     let writer_options = IndexWriterOptions::builder()
         .num_worker_threads(options.threads.max(1))
         .memory_budget_per_thread(
@@ -214,7 +212,7 @@ impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.
     pub fn commit(self) -> Result<Committed> {
-        let WriteSession { mut store, mut writer } = self;
+        let WriteSession { store, mut writer } = self;
         let info = CommitInfo {
             format: FORMAT,
             newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -243,7 +241,6 @@ impl WriteSession {
             .err()
             .map(|err| format!("merging segments after the commit failed: {}", report(&err)));
         let _ = fs::remove_file(dir.join(WRITER_FILE));
-        store.commit = Some(info);
         Ok(Committed { store, merge_error })
     }
 
@@ -276,19 +273,14 @@ impl WriteSession {
     }
 }
 
-fn finish_open(
-    index: Index,
-    dir: &Path,
-    aliases: Arc<Aliases>,
-    commit: Option<CommitInfo>,
-) -> Result<Store> {
+fn finish_open(index: Index, dir: &Path, aliases: Arc<Aliases>) -> Result<Store> {
     let fields = Fields::from_schema(&index.schema()).ok_or_else(|| Error::IndexVersion {
         path: dir.to_path_buf(),
         found: "unknown (fields differ)".to_owned(),
         expected: FORMAT,
     })?;
     index.tokenizers().register(analysis::ANALYZER, analysis::analyzer(&aliases));
-    Ok(Store { index, fields, aliases, dir: dir.to_path_buf(), commit })
+    Ok(Store { index, fields, aliases, dir: dir.to_path_buf() })
 }
 
 /// The last commit's record, if the index was ever committed by newsearch.

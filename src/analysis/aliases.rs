@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
@@ -74,7 +74,6 @@ pub struct Aliases {
     entities: Vec<Entity>,
     nodes: Vec<TrieNode>,
     first_words: FirstWordFilter,
-    max_words: usize,
     fingerprint: String,
     source_text: String,
 }
@@ -128,7 +127,6 @@ impl Aliases {
             entities: Vec::with_capacity(file.entity.len()),
             nodes: vec![TrieNode::default()],
             first_words: FirstWordFilter::default(),
-            max_words: 0,
             fingerprint: String::new(),
             source_text: text.to_owned(),
         };
@@ -258,7 +256,6 @@ impl Aliases {
                 }
             }
         }
-        self.max_words = self.max_words.max(key.len());
         // A case-insensitive spelling wins over an acronym with the same words.
         let replace = match &self.nodes[node].terminal {
             None => true,
@@ -313,11 +310,6 @@ impl Aliases {
     /// The entity with this id.
     pub fn entity(&self, id: EntityId) -> &Entity {
         &self.entities[id as usize]
-    }
-
-    /// The most words any variant has.
-    pub fn max_words(&self) -> usize {
-        self.max_words
     }
 
     /// The entity a whole text names: its canonical name (any case), exactly one
@@ -449,11 +441,6 @@ fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
-/// Where a table came from, for messages: a file, or the built-in one.
-pub fn origin_name(path: Option<&Path>) -> PathBuf {
-    path.map_or_else(|| PathBuf::from(BUILT_IN_NAME), Path::to_path_buf)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,7 +480,6 @@ acronyms = ["US", "U.S."]
         assert_eq!(aliases.entity(0).facet_path(), "/organization/ISIS");
         assert_eq!(aliases.canonical("/organization/ISIS"), Some("ISIS"), "a facet path");
         assert_eq!(aliases.canonical(" /country/U.S."), Some("United States"));
-        assert_eq!(aliases.max_words(), 7);
     }
 
     #[test]

@@ -69,7 +69,8 @@ pub struct IndexArgs {
     /// stays queryable until the new one is committed).
     #[arg(long)]
     pub rebuild: bool,
-    /// Indexing threads [default: the number of cores, at most 8].
+    /// Index writer threads [default: the number of cores, at most 8]; files are
+    /// parsed on one thread per core whatever this says.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub threads: Option<u16>,
     /// Memory budget of the index writer, in MB; bigger buffers mean fewer,
