@@ -400,11 +400,17 @@ fn json_output_validates_against_the_published_schema() {
             "year",
             "--explain",
         ],
+        // Months between the first hit and the last that have none count 0.
+        vec!["ISIS", "--timeline", "month", "-n", "0"],
         vec!["nothingmatchesthis"],
     ] {
         let result = wd.query_json(&args);
         let errors: Vec<String> = validator.iter_errors(&result).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
+        if args.windows(2).any(|pair| pair == ["--timeline", "month"]) {
+            let counts = result["timeline"].as_array().unwrap().iter().map(|p| &p["count"]);
+            assert!(counts.clone().any(|c| c == 0), "the case needs an empty month: {result}");
+        }
     }
     let index_schema: Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("schema/index.v1.schema.json")).unwrap(),
