@@ -90,8 +90,9 @@ pub struct SearchResults {
     pub took_ms: f64,
     /// The page of hits.
     pub hits: Vec<Hit>,
-    /// Requested facet counts, most frequent first.
-    pub facets: BTreeMap<&'static str, Vec<FacetCount>>,
+    /// Requested facets in the order asked for (each once), their values most
+    /// frequent first.
+    pub facets: Vec<(&'static str, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
     /// Provenance.
@@ -193,8 +194,11 @@ impl Searcher {
             hits.push(hit);
         }
 
-        let mut facets = BTreeMap::new();
+        let mut facets: Vec<(&'static str, Vec<FacetCount>)> = Vec::new();
         for kind in &request.facets {
+            if facets.iter().any(|(name, _)| *name == kind.name()) {
+                continue;
+            }
             let counts = match kind {
                 FacetKind::Year => bucket(&days, Period::Year, true),
                 FacetKind::Month => bucket(&days, Period::Month, true),
@@ -204,7 +208,7 @@ impl Searcher {
                     facet_values(*kind, paths)
                 }
             };
-            facets.insert(kind.name(), counts);
+            facets.push((kind.name(), counts));
         }
         Ok(SearchResults {
             query: request.query.clone(),

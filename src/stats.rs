@@ -40,7 +40,10 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
     request.limit = Some(0);
     request.facets = vec![FacetKind::Source, FacetKind::Folder, FacetKind::Entity];
     let mut results = searcher.search(&request)?;
-    let mut take = |kind: FacetKind| results.facets.remove(kind.name()).unwrap_or_default();
+    let mut take = |kind: FacetKind| {
+        let at = results.facets.iter().position(|(name, _)| *name == kind.name());
+        at.map(|at| results.facets.swap_remove(at).1).unwrap_or_default()
+    };
     let (sources, folders, entities) =
         (take(FacetKind::Source), take(FacetKind::Folder), take(FacetKind::Entity));
 
