@@ -4,6 +4,7 @@
 //! are read as the index reads them), then tantivy's own parser with the index's
 //! analyzer; dates and `--filter`s are added as required clauses.
 
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
@@ -157,6 +158,7 @@ impl QueryTokenizers {
 /// Builds the tantivy query for `request` against `store`.
 pub fn build(
     store: &Store,
+    searcher: &tantivy::Searcher,
     tokenizers: &QueryTokenizers,
     request: &SearchRequest,
 ) -> Result<Box<dyn Query>> {
@@ -187,8 +189,15 @@ pub fn build(
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
     } else {
+        let spellings = |field: &str, value: &str| {
+            let handle = if field == fields::SOURCE { f.source } else { f.folder };
+            let wanted = requested_facet(field, value)?;
+            let found = facet_spellings(searcher, handle, wanted).map_err(|err| err.to_string())?;
+            Ok(found.iter().map(ToString::to_string).collect())
+        };
         let facets = FacetFields {
             plain: &fields::NAME_FACETS,
+            spellings: &spellings,
             entity: fields::ENTITY,
             entity_fields: &fields::ENTITY_SEARCH,
             literal: request.literal,
@@ -229,7 +238,7 @@ pub fn build(
         };
         clauses.push(narrow(Box::new(RangeQuery::new(bound(request.since), bound(request.until)))));
     }
-    for group in filter_groups(store, &request.filters)? {
+    for group in filter_groups(store, searcher, &request.filters)? {
         let alternatives: Vec<(Occur, Box<dyn Query>)> =
             group.into_iter().map(|query| (Occur::Should, query)).collect();
         clauses.push(narrow(Box::new(BooleanQuery::new(alternatives))));
@@ -238,16 +247,25 @@ pub fn build(
 }
 
 /// Filter queries grouped by field, in the order fields first appear.
-fn filter_groups(store: &Store, filters: &[(String, String)]) -> Result<Vec<Vec<Box<dyn Query>>>> {
+fn filter_groups(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    filters: &[(String, String)],
+) -> Result<Vec<Vec<Box<dyn Query>>>> {
     let f = &store.fields;
     let mut groups: Vec<(String, Vec<Box<dyn Query>>)> = Vec::new();
     for (field, value) in filters {
         let value = value.trim();
         let facet_query = |handle: Field| -> Result<Box<dyn Query>> {
-            let facet = Facet::from_text(&facet_path(value))
+            let wanted = requested_facet(field, value)
                 .map_err(|err| Error::Usage(format!("--filter {field}:{value}: {err}")))?;
-            let term = Term::from_facet(handle, &facet);
-            Ok(Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+            let found =
+                facet_spellings(searcher, handle, wanted).map_err(Error::index(&store.dir))?;
+            let term_query = |facet: &Facet| -> (Occur, Box<dyn Query>) {
+                let term = Term::from_facet(handle, facet);
+                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+            };
+            Ok(Box::new(BooleanQuery::new(found.iter().map(term_query).collect())))
         };
         let query = match field.as_str() {
             fields::SOURCE => facet_query(f.source)?,
@@ -283,9 +301,49 @@ fn entity_query(f: &fields::Fields, term: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(f.entity_search().into_iter().map(in_field).collect()))
 }
 
-/// `FNA` → `/FNA`; `/bbc/business` stays.
-fn facet_path(value: &str) -> String {
-    if value.starts_with('/') { value.to_owned() } else { format!("/{value}") }
+/// What a `source:` or `folder:` value names. A folder is a path (`bbc/business`
+/// or `/bbc/business`); a source is one name, slashes and all (`BBC/World`),
+/// unless written as a path from the root (`/FNA`).
+fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, String> {
+    if field == fields::SOURCE && !value.starts_with('/') {
+        return Ok(Facet::from_path([value]));
+    }
+    let path = if value.starts_with('/') { value.to_owned() } else { format!("/{value}") };
+    Facet::from_text(&path).map_err(|err| err.to_string())
+}
+
+/// The facets of `field` in the index that are `wanted` but for letter case,
+/// or `wanted` itself (which matches nothing) when there are none. Sources and
+/// folders are written as the scraper or the file system had them (`FNA`,
+/// `Sahel Monitor`), and a researcher types `fna`: an exact match only would
+/// answer "no hits" for a value the index holds. The facet dictionaries hold
+/// one term per source or folder, so reading them is cheap.
+fn facet_spellings(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    wanted: Facet,
+) -> tantivy::Result<Vec<Facet>> {
+    let folded = |text: &str| text.chars().flat_map(char::to_lowercase).collect::<String>();
+    let key = folded(wanted.encoded_str());
+    let mut found = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let terms = segment.inverted_index(field)?;
+        let mut stream = terms.terms().stream()?;
+        while stream.advance() {
+            if let Ok(encoded) = std::str::from_utf8(stream.key())
+                && folded(encoded) == key
+            {
+                found.insert(encoded.to_owned());
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(vec![wanted]);
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|encoded| Facet::from_encoded(encoded.into_bytes()).ok())
+        .collect())
 }
 
 /// Deepest nesting a query may have. tantivy's parser recurses once a level, and

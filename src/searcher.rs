@@ -128,8 +128,8 @@ impl Searcher {
     /// Runs one search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
-        let query = query::build(&self.store, &self.tokenizers, request)?;
         let searcher = self.reader.searcher();
+        let query = query::build(&self.store, &searcher, &self.tokenizers, request)?;
         let dir = &self.store.dir;
         let index_error = Error::index(dir.clone());
 

@@ -131,6 +131,47 @@ fn date_ranges_are_inclusive_at_both_ends() {
 }
 
 #[test]
+fn source_and_folder_values_match_whatever_their_letter_case() {
+    let wd = Workdir::new();
+    // Two spellings of one source, a source with a slash in its name, and folders.
+    wd.write(
+        "corpus/Wires/a.jsonl",
+        concat!(
+            r#"{"title":"One","body":"Sirte port reopens","source":"BBC/World"}"#,
+            "\n",
+            r#"{"title":"Two","body":"Sirte talks resume","source":"bbc/world"}"#,
+            "\n",
+            r#"{"title":"Three","body":"Sirte market","source":"Levant Wire"}"#,
+            "\n",
+        ),
+    );
+    wd.write("corpus/wires/b.txt", "Four\n\nSirte water supply\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+
+    // --filter and the query text read a value the same way.
+    assert_eq!(total(&["Sirte", "--filter", "source:BBC/World"]), 2);
+    assert_eq!(total(&["Sirte", "--filter", "source:bbc/WORLD"]), 2);
+    assert_eq!(total(&["Sirte source:\"bbc/world\""]), 2);
+    assert_eq!(total(&["Sirte", "--filter", "source:levant wire"]), 1);
+    assert_eq!(total(&["Sirte source:\"LEVANT WIRE\""]), 1);
+    assert_eq!(total(&["Sirte -source:\"bbc/world\""]), 2);
+    assert_eq!(total(&["Sirte", "--filter", "folder:corpus/WIRES"]), 4);
+    assert_eq!(total(&["Sirte folder:/corpus/wires"]), 4);
+    // A value the index does not hold is no error: it matches nothing.
+    assert_eq!(total(&["Sirte", "--filter", "source:Alalam"]), 0);
+    // Facets still show each spelling as the articles wrote it.
+    let facets = wd.query_json(&["Sirte", "--facet", "source"]);
+    let values: BTreeSet<&str> = facets["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert!(values.contains("BBC/World") && values.contains("bbc/world"), "{facets}");
+}
+
+#[test]
 fn filters_and_facets_match_counts_from_the_files() {
     let wd = sample();
     let files = sample_articles();

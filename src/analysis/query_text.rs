@@ -29,11 +29,17 @@ use tantivy::tokenizer::{RemoveLongFilter, SimpleTokenizer, TokenFilter, TokenSt
 
 use super::{AliasFilter, Aliases, MAX_TOKEN_BYTES, Spellings, alias_filter};
 
+/// The facet paths in the index that a `field:value` names (`source:fna` →
+/// `["/FNA"]`; at least one), or why the value cannot name one.
+pub type FacetSpellings<'a> = dyn Fn(&str, &str) -> Result<Vec<String>, String> + 'a;
+
 /// How a query names facet fields, so their values can be expanded to paths.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct FacetFields<'a> {
     /// Facet fields whose values are plain names (`source:FNA` → `/FNA`).
     pub plain: &'a [&'a str],
+    /// Their values' paths as the index writes them.
+    pub spellings: &'a FacetSpellings<'a>,
     /// The entity filter's name: its values are resolved through the alias
     /// table to the entity's canonical term, searched in `entity_fields`.
     pub entity: &'a str,
@@ -222,8 +228,20 @@ fn write_atom(
             let _ = write!(out, "{}({})", atom.sign, alternatives.join(" OR "));
         }
         Some(field) if facets.plain.contains(&field) => {
-            let slash = if value.starts_with('/') { "" } else { "/" };
-            let _ = write!(out, "{}{field}:\"{slash}{value}\"", atom.sign);
+            let paths = (facets.spellings)(field, value)?;
+            // tantivy drops a backslash in a quoted phrase and keeps the character
+            // after it: a path's own escapes (`/BBC\/World`) must survive that.
+            let escaped = |path: &String| path.replace('\\', "\\\\").replace('"', "\\\"");
+            let alternatives: Vec<String> =
+                paths.iter().map(|path| format!("{field}:\"{}\"", escaped(path))).collect();
+            match alternatives.as_slice() {
+                [one] => {
+                    let _ = write!(out, "{}{one}", atom.sign);
+                }
+                _ => {
+                    let _ = write!(out, "{}({})", atom.sign, alternatives.join(" OR "));
+                }
+            }
         }
         // tantivy reads `title:*` as "has a value in a fast field", which text fields
         // are not, and drops the `*` of `milit*` without a word: the search would
@@ -388,8 +406,19 @@ fn phrase_end(query: &str, start: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// Every value names one path, as written; two for `Mixed` (as an index
+    /// with `/Mixed` and `/mixed` has); `Bad` none.
+    fn spellings(_field: &str, value: &str) -> Result<Vec<String>, String> {
+        if value == "Bad" {
+            return Err("not a facet".into());
+        }
+        let path = if value.starts_with('/') { value.to_owned() } else { format!("/{value}") };
+        Ok(if value == "Mixed" { vec![path.clone(), path.to_lowercase()] } else { vec![path] })
+    }
+
     const FACETS: FacetFields<'static> = FacetFields {
         plain: &["source", "folder"],
+        spellings: &spellings,
         entity: "entity",
         entity_fields: &["title", "body"],
         literal: false,
@@ -461,6 +490,9 @@ mod tests {
         assert_eq!(rw("entity:al-Qaeda"), "(title:alqaeda OR body:alqaeda)");
         assert_eq!(rw("source:FNA"), "source:\"/FNA\"");
         assert_eq!(rw("folder:/bbc/business"), "folder:\"/bbc/business\"");
+        assert_eq!(rw("-source:Mixed"), "-(source:\"/Mixed\" OR source:\"/mixed\")");
+        let aliases = Arc::new(Aliases::built_in().unwrap());
+        assert_eq!(rewrite(&aliases, "Sirte source:Bad", FACETS), Err("not a facet".into()));
         let aliases = Arc::new(Aliases::built_in().unwrap());
         assert!(rewrite(&aliases, "entity:Atlantis", FACETS).unwrap_err().contains("Atlantis"));
         let literal = FacetFields { literal: true, ..FACETS };
