@@ -216,17 +216,23 @@ pub fn index_corpus(
     // Classify: unchanged files cost nothing more; changed ones lose their old
     // documents (the delete is ordered before the new documents' adds).
     let mut to_parse: Vec<(CorpusFile, bool)> = Vec::new();
+    // The walked files' keys, to tell which files the index knows are gone. An
+    // index that knows none (a first run, or `--rebuild`) has nothing to look
+    // for, and a million keys held through the whole run would cost some 100 MB.
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for file in walk.files {
-        let key = file.path.to_string_lossy().into_owned();
-        match known.get(&key) {
+        let key = file.path.to_string_lossy();
+        let old = known.get(key.as_ref());
+        if !known.is_empty() {
+            seen.insert(key.into_owned());
+        }
+        match old {
             Some(old) if old.len == file.len && old.modified_ns == file.modified_ns => {
                 summary.unchanged += old.documents;
             }
             Some(_) => to_parse.push((file, true)),
             None => to_parse.push((file, false)),
         }
-        seen.insert(key);
     }
     let mut gone: Vec<(&String, &KnownFile)> = Vec::new();
     for (path, old) in &known {
