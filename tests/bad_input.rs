@@ -174,6 +174,18 @@ fn write_bad_corpus(wd: &Workdir) -> Vec<Case> {
         Warned(&["trailer length says 5 bytes, found 38"]),
         &["wrongnword"],
     ));
+    // A dump quoted mid-article: the text after it is the article's.
+    wd.write(
+        "corpus/bad/trailer-mid-body.txt",
+        "Mid Dump\n\nBody with beforedumpword.\n\
+         string(39) \"[{\"id\":\"1\",\"title\":\"Middump Related\"} ]\"\n\
+         The article goes on with afterdumpword.\n",
+    );
+    cases.push(Case::new(
+        "corpus/bad/trailer-mid-body.txt",
+        Warned(&["text after the scraper trailer kept in the body"]),
+        &["beforedumpword", "afterdumpword", "related:middump"],
+    ));
     wd.write(
         "corpus/bad/near-date.txt",
         "Nearly Dated\n\nNearly Dated\nSun Sep 44, 2016\n\nBody with neardateword.\n",

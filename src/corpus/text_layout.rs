@@ -35,14 +35,24 @@ const DATE_WINDOW: usize = 3;
 
 /// Reads one article from `text`, or `None` if there is neither a title nor a body.
 pub(crate) fn parse(text: &str, slash: SlashDates, warnings: &mut Vec<Warning>) -> Option<Article> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let (head, related) = match find_trailer(&lines) {
-        Some(index) => {
-            let trailer = lines.get(index..).unwrap_or_default().join("\n");
-            (lines.get(..index).unwrap_or_default(), read_trailer(&trailer, index + 1, warnings))
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let mut related = Vec::new();
+    if let Some(index) = find_trailer(&lines) {
+        // The header line starts at the sum of the line lengths before it, plus a `\n` each.
+        let start: usize = lines.iter().take(index).map(|line| line.len() + 1).sum();
+        let trailer = text.get(start..).unwrap_or_default();
+        let (headlines, after) = read_trailer(trailer, index + 1, warnings);
+        related = headlines;
+        lines.truncate(index);
+        // Text after the trailer's JSON is the article's, not the scraper's: it is kept.
+        if !after.trim().is_empty() {
+            warnings
+                .push(Warning::at(index + 1, "text after the scraper trailer kept in the body"));
+            lines.push("");
+            lines.extend(after.split('\n'));
         }
-        None => (lines.as_slice(), Vec::new()),
-    };
+    }
+    let head = lines.as_slice();
 
     // Lines taken out of the body (title, its repeat, the dateline) act as blank lines, so
     // the paragraphs around them stay apart.
@@ -129,40 +139,49 @@ fn trailer_header(line: &str) -> Option<(&str, &str)> {
     plausible.then_some((length, json))
 }
 
-/// The related headlines in a trailer, which starts on line `line_number`.
-fn read_trailer(trailer: &str, line_number: usize, warnings: &mut Vec<Warning>) -> Vec<String> {
+/// The related headlines in a trailer, which starts on line `line_number`, and
+/// the text after its JSON and closing quote (empty when the trailer ends the file).
+fn read_trailer<'t>(
+    trailer: &'t str,
+    line_number: usize,
+    warnings: &mut Vec<Warning>,
+) -> (Vec<String>, &'t str) {
     let Some((declared, rest)) = trailer_header(trailer) else {
-        return Vec::new();
+        return (Vec::new(), "");
     };
-    let rest = rest.trim_end();
-    // `var_dump` closes the string with a quote that is not part of the JSON.
-    let json = rest.strip_suffix('"').unwrap_or(rest);
-    let (value, json) = match serde_json::from_str::<Value>(json) {
-        Ok(value) => (Some(value), json),
-        // A closing quote may be missing, the JSON complete.
-        Err(_) => match serde_json::from_str::<Value>(rest) {
-            Ok(value) => (Some(value), rest),
-            Err(error) => {
-                let titles: Vec<String> = complete_objects(json)
-                    .into_iter()
-                    .filter_map(|object| serde_json::from_str::<Value>(object).ok())
-                    .filter_map(|object| headline(&object))
-                    .collect();
-                let what = if error.is_eof() { "cut off" } else { "is not valid JSON" };
-                warnings.push(Warning::at(
-                    line_number,
-                    format!("scraper trailer {what}: kept {} of its headlines", titles.len()),
-                ));
-                check_length(declared, json, line_number, warnings);
-                return titles;
-            }
-        },
-    };
-    check_length(declared, json, line_number, warnings);
-    match value {
-        Some(Value::Array(items)) => items.iter().filter_map(headline).collect(),
-        Some(object @ Value::Object(_)) => headline(&object).into_iter().collect(),
-        _ => Vec::new(),
+    let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(value)) => {
+            let (json, after) = rest.split_at(values.byte_offset());
+            check_length(declared, json, line_number, warnings);
+            // `var_dump` closes the string with a quote that is not part of the JSON;
+            // a scraper may have lost it.
+            let after = after.strip_prefix('"').unwrap_or(after);
+            let headlines = match value {
+                Value::Array(items) => items.iter().filter_map(headline).collect(),
+                object @ Value::Object(_) => headline(&object).into_iter().collect(),
+                _ => Vec::new(),
+            };
+            (headlines, after)
+        }
+        Some(Err(error)) => {
+            let json = rest.trim_end();
+            let json = json.strip_suffix('"').unwrap_or(json);
+            let titles: Vec<String> = complete_objects(json)
+                .into_iter()
+                .filter_map(|object| serde_json::from_str::<Value>(object).ok())
+                .filter_map(|object| headline(&object))
+                .collect();
+            let what = if error.is_eof() { "cut off" } else { "is not valid JSON" };
+            warnings.push(Warning::at(
+                line_number,
+                format!("scraper trailer {what}: kept {} of its headlines", titles.len()),
+            ));
+            check_length(declared, json, line_number, warnings);
+            (titles, "")
+        }
+        // The header promises JSON (`[` or `{`), so there is a value or an error.
+        None => (Vec::new(), ""),
     }
 }
 
@@ -328,6 +347,27 @@ mod tests {
         let json = r#"[{"title":"A"} ]"#;
         let text = format!("Title\n\nBody.\nstring({}) \"{json}", json.len());
         assert_eq!(clean(&text).related, ["A"]);
+    }
+
+    #[test]
+    fn text_after_a_trailer_stays_in_the_body() {
+        let json = r#"[{"title":"A"}]"#;
+        let text = format!(
+            "Title\n\nBefore.\n{}\nAfter, the article goes on.\n\nAnd ends.\n",
+            trailer(json)
+        );
+        let (article, warnings) = read(&text);
+        let article = article.unwrap();
+        assert_eq!(article.body, "Before.\n\nAfter, the article goes on.\n\nAnd ends.");
+        assert_eq!(article.related, ["A"]);
+        assert_eq!(warnings, [Warning::at(4, "text after the scraper trailer kept in the body")]);
+        // On the trailer's own line too.
+        let text = format!("Title\n\nBefore.\n{} and after.", trailer(json));
+        assert_eq!(clean_body(&text), "Before.\n\nand after.");
+    }
+
+    fn clean_body(text: &str) -> String {
+        read(text).0.unwrap().body
     }
 
     #[test]
