@@ -327,3 +327,30 @@ fn a_date_the_index_cannot_hold_is_left_out_with_a_warning() {
     let hit = &wd.query_json(&["zebra"])["hits"][0];
     assert_eq!(hit["date"], Value::Null);
 }
+
+#[test]
+fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Talks resume\n\nUpdated: Sep 4, 2016 15:14\n\nThe zebra talks.\n");
+    wd.write("corpus/b.txt", "Port reopens\n\nPublished on 5 September 2016\n\nA zebra port.\n");
+    wd.write("corpus/c.txt", "Market fire\n\n13/25/2016\n\nA zebra market.\n");
+    let summary = wd.run(&["index", "corpus", "--format", "json"]).success().json();
+    assert_eq!(summary["documents"], 3);
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{summary}");
+    assert!(warnings[0]["path"].as_str().unwrap().ends_with("c.txt"), "{summary}");
+    assert_eq!(warnings[0]["line"], 3, "{summary}");
+    assert!(warnings[0]["message"].as_str().unwrap().contains("`13/25/2016`"), "{summary}");
+
+    let dates: BTreeMap<String, Value> = wd.query_json(&["zebra", "--all"])["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| (hit["title"].as_str().unwrap().to_owned(), hit["date"].clone()))
+        .collect();
+    assert_eq!(dates["Talks resume"], "2016-09-04T15:14:00Z");
+    assert_eq!(dates["Port reopens"], "2016-09-05T00:00:00Z");
+    assert_eq!(dates["Market fire"], Value::Null);
+    // The unread dateline stays in the body, where a search finds it.
+    assert_eq!(wd.query_json(&["\"13/25/2016\""])["total_hits"], 1);
+}

@@ -45,6 +45,11 @@ const DATE_TIME_FORMATS: &[&str] = &[
     "%d.%m.%Y %H:%M",
 ];
 
+/// Words a site writes before its dateline: `Updated: Sep 4, 2016`, `Last
+/// updated 4 September 2016`, `Published on ...` (`on` goes in [`normalize`]).
+const DATE_LABELS: &[&str] =
+    &["updated", "published", "posted", "modified", "date", "dated", "last", "first"];
+
 /// Calendar days without a time (midnight is assumed).
 const DATE_FORMATS: &[&str] =
     &["%Y-%m-%d", "%Y/%m/%d", "%B %d %Y", "%d %B %Y", "%d-%B-%Y", "%d.%m.%Y", "%Y%m%d"];
@@ -212,7 +217,7 @@ fn to_utc(local: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
 }
 
 fn parse_local(text: &str, slash: SlashDates, bounds: bool) -> Option<LocalDate> {
-    let text = text.trim();
+    let text = without_label(text.trim());
     if text.is_empty() || text.chars().count() > MAX_DATE_CHARS {
         return None;
     }
@@ -353,6 +358,20 @@ fn split_zone(text: &str) -> (&str, Option<FixedOffset>) {
     (text, None)
 }
 
+/// `text` without the label words a site may put before a date, and their colon:
+/// `Last updated: Sep 4, 2016` → `Sep 4, 2016`.
+fn without_label(text: &str) -> &str {
+    let mut rest = text;
+    loop {
+        let end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        if word.is_empty() || !is_one_of(word, DATE_LABELS) {
+            return rest;
+        }
+        rest = after.trim_start_matches(|c: char| c == ':' || c.is_whitespace());
+    }
+}
+
 fn is_one_of(word: &str, names: &[&str]) -> bool {
     names.iter().any(|name| word.eq_ignore_ascii_case(name))
 }
@@ -365,11 +384,18 @@ fn is_one_of(word: &str, names: &[&str]) -> bool {
 /// A year or time is required because BBC sport pages carry yearless sub-datelines
 /// (`Tuesday, 1 March`): nothing can be done about those, so a warning would be noise.
 pub(crate) fn looks_like_date(line: &str) -> bool {
-    let line = line.trim();
+    let line = without_label(line.trim());
     if line.chars().count() > MAX_DATE_CHARS {
         return false;
     }
-    let has_year = line.split(|c: char| !c.is_ascii_digit()).any(|digits| digits.len() == 4);
+    let numbers: Vec<&str> =
+        line.split(|c: char| !c.is_ascii_digit()).filter(|digits| !digits.is_empty()).collect();
+    let has_year = numbers.iter().any(|digits| digits.len() == 4);
+    // Only numbers and date punctuation, a year among at least three numbers:
+    // `13/25/2016`, `2016-13-45`, `32.10.2016`.
+    if line.chars().all(|c| c.is_ascii_digit() || "/-.:T ".contains(c)) {
+        return has_year && numbers.len() >= 3;
+    }
     if !has_year && !line.contains(':') {
         return false;
     }
@@ -438,6 +464,17 @@ mod tests {
         assert_eq!(month_first("04 Sep 2016 15:14:55 GMT"), Some(expected));
         // chrono rejects the weekday mismatch; the table still reads the date.
         assert_eq!(month_first("Mon, 04 Sep 2016 15:14:55 +0000"), Some(expected));
+    }
+
+    #[test]
+    fn reads_past_a_label_before_the_date() {
+        let seed = utc("2016-09-04T15:14:55Z");
+        assert_eq!(month_first("Updated: Sun Sep 4, 2016 15:14:55"), Some(seed));
+        assert_eq!(month_first("Last updated: Sep 4, 2016 15:14:55"), Some(seed));
+        assert_eq!(month_first("Published on September 4, 2016 at 15:14:55"), Some(seed));
+        assert_eq!(month_first("posted 2016-09-04T15:14:55Z"), Some(seed));
+        assert_eq!(month_first("Updated: the talks"), None);
+        assert_eq!(month_first("Updated:"), None);
     }
 
     #[test]
@@ -543,5 +580,12 @@ mod tests {
         assert!(!looks_like_date("March 2016 saw the heaviest fighting"));
         assert!(!looks_like_date("Sun Sep"));
         assert!(!looks_like_date("Forces loyal to the GNA, 2016"));
+        assert!(looks_like_date("13/25/2016"));
+        assert!(looks_like_date("2016-13-45 10:00"));
+        assert!(looks_like_date("32.10.2016"));
+        assert!(looks_like_date("Updated: Sep 44, 2016"));
+        assert!(!looks_like_date("2015-2016"));
+        assert!(!looks_like_date("12.5"));
+        assert!(!looks_like_date("Updated"));
     }
 }
