@@ -607,3 +607,21 @@ fn entity_facet_counts_agree_with_entity_filters_and_hit_entities() {
         assert!(entities.iter().any(|e| e == "ISIS"), "{hit}");
     }
 }
+
+#[test]
+fn human_explain_is_a_tree_led_by_the_hit_score() {
+    let wd = sample();
+    let json = wd.query_json(&["Daesh Sirte", "-n", "1"]);
+    let score = json["hits"][0]["score"].as_f64().unwrap();
+    let out =
+        wd.run(&["query", "Daesh Sirte", "-n", "1", "--explain", "--color", "never"]).success();
+    let tree: Vec<&str> =
+        out.stdout.lines().skip_while(|line| !line.contains("[Sirte]")).skip(1).collect();
+    assert!(tree[0].starts_with(&format!("     {score:.3}  ")), "{out}");
+    // Each step one level deeper than a step above it, the terms in brackets.
+    assert!(
+        tree.iter().any(|line| line.starts_with("       ") && line.contains("\"sirte\")]")),
+        "{out}"
+    );
+    assert!(tree.iter().all(|line| !line.trim_start().starts_with(['{', '"'])), "{out}");
+}

@@ -99,10 +99,33 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "     {}", highlight(&hit.snippet, &hit.highlights, style))?;
     }
     if let Some(explanation) = &hit.explanation {
-        let pretty = serde_json::to_string_pretty(explanation).unwrap_or_default();
-        for line in pretty.lines() {
-            writeln!(out, "     {line}")?;
-        }
+        write_explanation(explanation, 5, out)?;
+    }
+    Ok(())
+}
+
+/// tantivy's score explanation as an indented tree, one line per step:
+/// `2.206  idf, computed as ...`, the terms a step read in brackets.
+fn write_explanation(
+    step: &serde_json::Value,
+    indent: usize,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let value = step.get("value").and_then(serde_json::Value::as_f64).unwrap_or_default();
+    let description = step.get("description").and_then(|d| d.as_str()).unwrap_or_default();
+    let context: Vec<&str> = step
+        .get("context")
+        .and_then(|c| c.as_array())
+        .map(|items| items.iter().filter_map(|item| item.as_str()).collect())
+        .unwrap_or_default();
+    write!(out, "{:indent$}{value:.3}  {}", "", sanitize(description))?;
+    if !context.is_empty() {
+        write!(out, "  [{}]", sanitize(&context.join("; ")))?;
+    }
+    writeln!(out)?;
+    let details = step.get("details").and_then(|d| d.as_array());
+    for detail in details.into_iter().flatten() {
+        write_explanation(detail, indent + 2, out)?;
     }
     Ok(())
 }
