@@ -16,7 +16,7 @@ use tantivy::schema::Facet;
 use tantivy::{TantivyDocument, Term};
 
 use crate::analysis::Aliases;
-use crate::corpus::article::{Article, ParseOptions, parse_file};
+use crate::corpus::article::{Article, ParseOptions, SlashDates, parse_file};
 use crate::corpus::{self, CorpusFile};
 use crate::error::{Error, Result};
 use crate::fields::Fields;
@@ -40,8 +40,13 @@ pub struct IndexOptions {
     /// Alias table file; `None` keeps the index's own table (or the built-in one
     /// for a new index).
     pub aliases: Option<PathBuf>,
-    /// How articles are parsed.
+    /// How articles are parsed; its `slash_dates` gives way to the order
+    /// resolved from [`IndexOptions::slash_dates`] and the index.
     pub parse: ParseOptions,
+    /// How to read slash dates (`4/5/2017`); `None` keeps the index's own
+    /// order (month first for a new index). An index refuses the other order
+    /// without `rebuild`.
+    pub slash_dates: Option<SlashDates>,
 }
 
 impl IndexOptions {
@@ -59,6 +64,7 @@ impl IndexOptions {
             memory_bytes: DEFAULT_MEMORY_MB * 1_048_576,
             aliases: None,
             parse: ParseOptions::default(),
+            slash_dates: None,
         }
     }
 }
@@ -194,6 +200,7 @@ pub fn index_corpus(
             threads: options.writer_threads,
             memory_bytes: options.memory_bytes,
             rebuild: options.rebuild,
+            slash_dates: options.slash_dates,
         },
     )?;
     let fields = session.store.fields;
@@ -389,6 +396,7 @@ fn parse_and_add(
     let outcome = Mutex::new(Outcome::default());
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     let fields = session.store.fields;
+    let parse_options = ParseOptions { slash_dates: session.slash_dates, ..options.parse };
 
     std::thread::scope(|scope| {
         for _ in 0..options.parse_threads.max(1) {
@@ -396,7 +404,7 @@ fn parse_and_add(
                 while !failed.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((file, changed)) = files.get(i) else { break };
-                    let parsed = parse_file(&file.path, &options.parse);
+                    let parsed = parse_file(&file.path, &parse_options);
                     on_event(IndexEvent::Parsed { bytes: file.len });
                     let parsed = match parsed {
                         Ok(parsed) => parsed,

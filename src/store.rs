@@ -16,6 +16,7 @@ use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::analysis::{self, Aliases};
+use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result, report};
 use crate::fields::{self, Fields};
 
@@ -52,6 +53,11 @@ pub struct CommitInfo {
     pub aliases_fingerprint: String,
     /// The alias table itself.
     pub aliases: String,
+    /// How the documents' slash dates were read. Commits before this was
+    /// recorded were month first unless `--day-first` was given, which they
+    /// did not record.
+    #[serde(default)]
+    pub slash_dates: SlashDates,
 }
 
 /// An opened index with its fields and the alias table it was built with.
@@ -117,6 +123,8 @@ pub struct WriteSession {
     pub store: Store,
     /// Its only writer.
     pub writer: IndexWriter,
+    /// How this session reads slash dates: asked for, or the index's own order.
+    pub slash_dates: SlashDates,
 }
 
 /// How to open an index for writing.
@@ -128,6 +136,9 @@ pub struct WriteOptions {
     pub memory_bytes: usize,
     /// Start over: drop every document at the next commit.
     pub rebuild: bool,
+    /// How to read slash dates; `None` keeps the index's own order (month
+    /// first for a new index).
+    pub slash_dates: Option<SlashDates>,
 }
 
 /// Opens (or creates) the index at `dir` for writing with `aliases`.
@@ -162,6 +173,22 @@ pub fn open_for_writing(
             given: aliases.fingerprint().to_owned(),
         });
     }
+    let stored_order = commit.as_ref().map(|info| info.slash_dates);
+    if let (Some(stored), Some(given)) = (stored_order, options.slash_dates)
+        && stored != given
+        && !options.rebuild
+    {
+        // Changed files would be read one way and the rest stay read the other:
+        // one corpus, two meanings of 4/5/2017.
+        return Err(Error::Usage(format!(
+            "{}: the index reads slash dates {}, this run asked for {}: re-run with \
+             --rebuild to read every article that way",
+            dir.display(),
+            describe(stored),
+            describe(given)
+        )));
+    }
+    let slash_dates = options.slash_dates.or(stored_order).unwrap_or_default();
     let store = finish_open(index, dir, aliases)?;
     let writer_options = IndexWriterOptions::builder()
         .num_worker_threads(options.threads.max(1))
@@ -198,7 +225,15 @@ pub fn open_for_writing(
     if options.rebuild {
         writer.delete_all_documents().map_err(Error::index(dir))?;
     }
-    Ok(WriteSession { store, writer })
+    Ok(WriteSession { store, writer, slash_dates })
+}
+
+/// `day first (4/5/2017 is 4 May)`.
+fn describe(order: SlashDates) -> &'static str {
+    match order {
+        SlashDates::MonthFirst => "month first (4/5/2017 is April 5)",
+        SlashDates::DayFirst => "day first (4/5/2017 is 4 May)",
+    }
 }
 
 /// Segments with more documents than this are never merged (see above).
@@ -212,12 +247,13 @@ impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.
     pub fn commit(self) -> Result<Committed> {
-        let WriteSession { store, mut writer } = self;
+        let WriteSession { store, mut writer, slash_dates } = self;
         let info = CommitInfo {
             format: FORMAT,
             newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
             aliases_fingerprint: store.aliases.fingerprint().to_owned(),
             aliases: store.aliases.source_text().to_owned(),
+            slash_dates,
         };
         let payload = serde_json::to_string(&info).unwrap_or_default();
         let dir = store.dir.clone();
@@ -228,7 +264,7 @@ impl WriteSession {
         if let Err(source) = committed {
             // Disk full while the segments were written out: the last commit stands;
             // clear this run's files so the next run has room.
-            let session = WriteSession { store, writer };
+            let session = WriteSession { store, writer, slash_dates };
             return Err(session.abandon(Error::Index { path: dir, source }));
         }
         // The commit above is durable: its documents are searchable and the next run
@@ -250,7 +286,7 @@ impl WriteSession {
     /// joining the threads, as preparing a commit does, yields their own error. The
     /// prepared commit is never committed.
     pub fn abandon(self, err: Error) -> Error {
-        let WriteSession { store, mut writer } = self;
+        let WriteSession { store, mut writer, .. } = self;
         let err = match err {
             Error::Index { path, source: TantivyError::ErrorInThread(message) } => {
                 match writer.prepare_commit() {

@@ -415,6 +415,7 @@ fn a_file_that_disappears_between_the_walk_and_the_read_is_skipped() {
         memory_bytes: 50_000_000,
         aliases: None,
         parse: ParseOptions::default(),
+        slash_dates: None,
     };
     let planned = std::sync::atomic::AtomicBool::new(false);
     let on_event = |event: IndexEvent<'_>| {
@@ -693,6 +694,7 @@ fn explaining_a_phrase_in_an_or_query_does_not_panic() {
         memory_bytes: 50_000_000,
         aliases: None,
         parse: ParseOptions::default(),
+        slash_dates: None,
     };
     index_corpus(&options, &|_| {}).unwrap();
     let searcher = newsearch::searcher::Searcher::open(&wd.join("index")).unwrap();

@@ -354,3 +354,38 @@ fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
     // The unread dateline stays in the body, where a search finds it.
     assert_eq!(wd.query_json(&["\"13/25/2016\""])["total_hits"], 1);
 }
+
+#[test]
+fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
+    let wd = Workdir::new();
+    let dates = |wd: &Workdir| -> BTreeMap<String, Value> {
+        wd.query_json(&["zebra", "--all"])["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| (hit["title"].as_str().unwrap().to_owned(), hit["date"].clone()))
+            .collect()
+    };
+    wd.write("corpus/a.txt", "First report\n\n4/5/2017\n\nA zebra story.\n");
+    wd.run(&["index", "corpus", "--day-first", "--quiet"]).success();
+    assert_eq!(dates(&wd)["First report"], "2017-05-04T00:00:00Z");
+
+    // A later run without the flag reads new files the index's way.
+    wd.write("corpus/b.txt", "Second report\n\n4/6/2017\n\nAnother zebra story.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    assert_eq!(dates(&wd)["Second report"], "2017-06-04T00:00:00Z");
+
+    // The other order would give one corpus two meanings of 4/5/2017.
+    wd.write("corpus/c.txt", "Third report\n\n4/7/2017\n\nA third zebra story.\n");
+    wd.run(&["index", "corpus", "--month-first"])
+        .code(2)
+        .stderr_has("the index reads slash dates day first (4/5/2017 is 4 May)")
+        .stderr_has("--rebuild");
+    assert_eq!(dates(&wd).len(), 2, "the refused run changed nothing");
+
+    wd.run(&["index", "corpus", "--month-first", "--rebuild", "--quiet"]).success();
+    let after = dates(&wd);
+    assert_eq!(after["First report"], "2017-04-05T00:00:00Z");
+    assert_eq!(after["Third report"], "2017-04-07T00:00:00Z");
+    wd.run(&["index", "corpus", "--day-first", "--month-first"]).code(2);
+}

@@ -67,6 +67,7 @@ static INDEX: LazyLock<(tempfile::TempDir, Searcher)> = LazyLock::new(|| {
         memory_bytes: 20_000_000,
         aliases: None,
         parse: ParseOptions::default(),
+        slash_dates: None,
     };
     let summary = index_corpus(&options, &|_| {}).expect("the seed index builds");
     assert_eq!(summary.documents, ARTICLES.len() as u64);

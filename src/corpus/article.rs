@@ -43,7 +43,8 @@ impl Default for ParseOptions {
 }
 
 /// The order of day and month in slash dates such as `4/5/2017`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SlashDates {
     /// `4/5/2017` is April 5 (US order; FA-KES and most English scrapers).
     #[default]

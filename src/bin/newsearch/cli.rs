@@ -81,9 +81,8 @@ pub struct IndexArgs {
     /// index's own table, or the built-in one for a new index].
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
-    /// Read slash dates such as 4/5/2017 as day/month/year (default: month/day/year).
-    #[arg(long)]
-    pub day_first: bool,
+    #[command(flatten)]
+    pub slash_dates: SlashDateArgs,
     /// No progress bar and no end-of-run report (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
@@ -253,4 +252,18 @@ pub struct AliasesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
+}
+
+/// How slash dates such as 4/5/2017 are read.
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+pub struct SlashDateArgs {
+    /// Read slash dates such as 4/5/2017 as day/month/year. The index keeps
+    /// the order it was built with; changing it needs --rebuild [default: the
+    /// index's order, month/day/year for a new index].
+    #[arg(long)]
+    pub day_first: bool,
+    /// Read slash dates as month/day/year (the default for a new index).
+    #[arg(long)]
+    pub month_first: bool,
 }

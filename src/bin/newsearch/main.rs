@@ -112,8 +112,10 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     }
     options.memory_bytes = args.memory_mb as usize * 1_048_576;
     options.aliases.clone_from(&args.aliases);
-    if args.day_first {
-        options.parse.slash_dates = SlashDates::DayFirst;
+    if args.slash_dates.day_first {
+        options.slash_dates = Some(SlashDates::DayFirst);
+    } else if args.slash_dates.month_first {
+        options.slash_dates = Some(SlashDates::MonthFirst);
     }
     let json = args.format == ReportFormat::Json;
     let bar = progress::Progress::new(!args.quiet && !json);
