@@ -4,6 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{FacetKind, SearchRequest};
@@ -31,6 +32,8 @@ pub struct IndexStats {
     pub index_format: u32,
     /// Fingerprint of the alias table.
     pub aliases_fingerprint: String,
+    /// How the documents' slash dates were read.
+    pub slash_dates: SlashDates,
 }
 
 /// Summarizes the index at `dir`.
@@ -70,5 +73,6 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
         index_bytes: store::size_on_disk(dir),
         index_format: store::FORMAT,
         aliases_fingerprint: results.index.aliases_fingerprint,
+        slash_dates: searcher.store().slash_dates()?,
     })
 }

@@ -243,6 +243,14 @@ const MAX_DOCS_BEFORE_MERGE: usize = 50_000;
 const MIN_BUDGET_PER_THREAD: usize = 15_000_000;
 const MAX_BUDGET_PER_THREAD: usize = 4_000_000_000;
 
+impl Store {
+    /// How the index's documents read slash dates (month first for an index
+    /// without commits).
+    pub fn slash_dates(&self) -> Result<SlashDates> {
+        Ok(read_commit(&self.index, &self.dir)?.map(|info| info.slash_dates).unwrap_or_default())
+    }
+}
+
 impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.

@@ -374,6 +374,10 @@ fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
     wd.write("corpus/b.txt", "Second report\n\n4/6/2017\n\nAnother zebra story.\n");
     wd.run(&["index", "corpus", "--quiet"]).success();
     assert_eq!(dates(&wd)["Second report"], "2017-06-04T00:00:00Z");
+    let order = |wd: &Workdir| {
+        wd.run(&["stats", "--format", "json"]).success().json()["slash_dates"].clone()
+    };
+    assert_eq!(order(&wd), "day-first");
 
     // The other order would give one corpus two meanings of 4/5/2017.
     wd.write("corpus/c.txt", "Third report\n\n4/7/2017\n\nA third zebra story.\n");
@@ -387,5 +391,6 @@ fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
     let after = dates(&wd);
     assert_eq!(after["First report"], "2017-04-05T00:00:00Z");
     assert_eq!(after["Third report"], "2017-04-07T00:00:00Z");
+    assert_eq!(order(&wd), "month-first");
     wd.run(&["index", "corpus", "--day-first", "--month-first"]).code(2);
 }

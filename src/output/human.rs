@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use crate::corpus::article::SlashDates;
 use crate::indexer::IndexSummary;
 use crate::searcher::{FacetCount, Hit, SearchResults};
 use crate::stats::IndexStats;
@@ -263,6 +264,11 @@ pub fn write_stats(stats: &IndexStats, style: Style, out: &mut impl Write) -> io
     writeln!(out, "size        {:.1} MB", stats.index_bytes as f64 / 1_048_576.0)?;
     writeln!(out, "format      {}", stats.index_format)?;
     writeln!(out, "aliases     {}", stats.aliases_fingerprint)?;
+    let order = match stats.slash_dates {
+        SlashDates::MonthFirst => "month/day/year",
+        SlashDates::DayFirst => "day/month/year",
+    };
+    writeln!(out, "slash dates {order}")?;
     for (name, counts) in
         [("source", &stats.sources), ("folder", &stats.folders), ("entity", &stats.entities)]
     {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::corpus::article::SlashDates;
 use crate::indexer::IndexSummary;
 use crate::searcher::{FacetCount, Hit, SearchResults};
 use crate::stats::IndexStats;
@@ -275,6 +276,8 @@ pub struct StatsReportV1<'a> {
     pub index_format: u32,
     /// Fingerprint of the index's alias table.
     pub aliases_fingerprint: &'a str,
+    /// How slash dates were read: `month-first` or `day-first`.
+    pub slash_dates: SlashDates,
 }
 
 impl<'a> StatsReportV1<'a> {
@@ -294,6 +297,7 @@ impl<'a> StatsReportV1<'a> {
             index_bytes: stats.index_bytes,
             index_format: stats.index_format,
             aliases_fingerprint: &stats.aliases_fingerprint,
+            slash_dates: stats.slash_dates,
         }
     }
 }
