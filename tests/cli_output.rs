@@ -264,3 +264,14 @@ fn aliases_explain_json_is_a_versioned_document_that_follows_its_schema() {
     let table = wd.run(&["aliases", "--format", "json"]).success().json();
     assert_valid(&schema, &table);
 }
+
+#[test]
+fn a_batch_file_saved_with_a_byte_order_mark_reads_its_first_line() {
+    let wd = small_corpus();
+    wd.write("b.txt", b"\xef\xbb\xbftitle:Sirte\r\n\"Mosul offensive\"\r\n");
+    let out = wd.run(&["query", "--batch", "b.txt", "--format", "json"]).success();
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["query"], "title:Sirte", "{out}");
+    assert_eq!(lines[0]["total_hits"], 2, "{out}");
+    assert_eq!(lines[1]["total_hits"], 1, "{out}");
+}

@@ -176,6 +176,10 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         if lines.read_until(b'\n', &mut bytes).map_err(Error::io(batch))? == 0 {
             break;
         }
+        // Editors on Windows save UTF-8 with a byte-order mark: not part of the query.
+        if number == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
+            bytes.drain(..3);
+        }
         // The line's results, or why it was rejected.
         let (text, result) = match std::str::from_utf8(&bytes) {
             Ok(line) => {
