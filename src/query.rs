@@ -409,7 +409,17 @@ fn describe_parse_error(text: &str, err: &tantivy::query::QueryParserError) -> S
     }
     let message = err.to_string();
     let mut chars = message.chars();
-    chars.next().map_or(message.clone(), |c| c.to_lowercase().chain(chars).collect())
+    let message: String =
+        chars.next().map_or(message.clone(), |c| c.to_lowercase().chain(chars).collect());
+    // A headline pasted with its colon (`Mosul Offensive: Troops ...`) reads as a
+    // field prefix.
+    if let QueryParserError::FieldDoesNotExist(field) = err {
+        return format!(
+            "{message} (the fields are title, body, related, source, folder, entity and date; \
+             to search `{field}:` as a word, quote the text or write `{field}\\:`)"
+        );
+    }
+    message
 }
 
 #[cfg(test)]

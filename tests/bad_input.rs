@@ -459,7 +459,14 @@ fn assert_rejected(output: Output, text: &str) {
 #[test]
 fn bad_queries_are_rejected_with_one_line_and_exit_code_2() {
     let wd = small_index();
-    let cases: [(&[&str], &str); 13] = [
+    let cases: [(&[&str], &str); 19] = [
+        (&["query", "Mosul Offensive: Troops"], "quote the text or write `Offensive\\:`"),
+        // Each of these searched for something else, or for nothing, silently.
+        (&["query", "alphaword~1"], "fuzzy search (word~N) is not supported"),
+        (&["query", "title:alphaword~"], "fuzzy search"),
+        (&["query", "source:alpha*"], "prefix searches are not supported"),
+        (&["query", "entity: ISIS"], "`entity:` needs a name right after the colon"),
+        (&["query", "folder:(a OR b)"], "`folder:` needs a name"),
         (&["query", "\"alphaword betaword"], "missing delimiter"),
         (&["query", "nosuchfield:alphaword"], "nosuchfield"),
         (&["query", ""], "empty query"),

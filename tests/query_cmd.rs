@@ -625,3 +625,18 @@ fn human_explain_is_a_tree_led_by_the_hit_score() {
     );
     assert!(tree.iter().all(|line| !line.trim_start().starts_with(['{', '"'])), "{out}");
 }
+
+#[test]
+fn facet_and_entity_atoms_take_boosts_and_names_of_several_words() {
+    let wd = sample();
+    let total = |query: &str| wd.query_json(&[query])["total_hits"].as_u64().unwrap();
+    let fna = total("source:FNA");
+    assert!(fna > 0);
+    assert_eq!(total("source:FNA^2"), fna);
+    assert_eq!(total("source:\"FNA\"^2"), fna);
+    let us = total("entity:\"United States\"");
+    assert!(us > 0);
+    assert_eq!(total("entity:United States"), us);
+    assert_eq!(wd.query_ids(&["Sirte entity:ISIS^3"]), wd.query_ids(&["Sirte entity:ISIS"]));
+    assert!(!wd.query_ids(&["Sirte entity:ISIS"]).is_empty());
+}

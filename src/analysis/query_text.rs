@@ -132,8 +132,6 @@ pub fn rewrite(
             Piece::Atom(atom) => {
                 if let Some(&end) = quoted.get(&index) {
                     // A multi-word variant: quote its words as one phrase.
-                    out.push_str(&atom.prefix());
-                    out.push('"');
                     let words: Vec<&str> = pieces[index..=end]
                         .iter()
                         .filter_map(|p| match p {
@@ -141,8 +139,18 @@ pub fn rewrite(
                             _ => None,
                         })
                         .collect();
-                    out.push_str(&words.join(" "));
-                    out.push('"');
+                    let phrase = format!("\"{}\"", words.join(" "));
+                    // `entity:United States` names the entity, as its quoted form does.
+                    let names_a_value = atom.field.is_some_and(|field| {
+                        field == facets.entity || facets.plain.contains(&field)
+                    });
+                    if names_a_value {
+                        let quoted_atom = Atom { phrase: Some(&phrase), value: "", ..*atom };
+                        write_atom(aliases, &quoted_atom, facets, false, &mut out)?;
+                    } else {
+                        out.push_str(&atom.prefix());
+                        out.push_str(&phrase);
+                    }
                     index = end + 1;
                     continue;
                 }
@@ -210,7 +218,39 @@ fn write_atom(
     in_capitals: bool,
     out: &mut String,
 ) -> Result<(), String> {
+    // tantivy reads `~` only after a quoted phrase (`"a b"~2`); in a word it is
+    // punctuation, and `Sirte~1` would search the phrase `sirte 1`.
+    if atom.phrase.is_none() && atom.value.contains('~') && !atom.value.starts_with('~') {
+        return Err(format!(
+            "`{}{}`: fuzzy search (word~N) is not supported; ~N after a \"quoted phrase\" \
+             lets its words stand N apart",
+            atom.prefix(),
+            atom.value
+        ));
+    }
     let value = atom.phrase.map_or(atom.value, |p| p.trim_matches('"'));
+    // A facet or entity value is a name, not analyzed text: its boost is split
+    // off to follow the expansion, and a missing name or a `*` is refused
+    // rather than searched for as a name no article has.
+    let (value, boost) = match atom.field {
+        Some(field) if field == facets.entity || facets.plain.contains(&field) => {
+            let (name, boost) =
+                if atom.phrase.is_some() { (value, "") } else { split_boost(value) };
+            if name.is_empty() {
+                return Err(format!(
+                    "`{field}:` needs a name right after the colon: {field}:NAME, or \
+                     {field}:\"two words\""
+                ));
+            }
+            if name.ends_with('*') {
+                return Err(format!(
+                    "`{field}:{name}`: prefix searches are not supported; write the whole name"
+                ));
+            }
+            (name, boost)
+        }
+        _ => (value, ""),
+    };
     match atom.field {
         Some(field) if field == facets.entity => {
             if facets.literal {
@@ -225,7 +265,7 @@ fn write_atom(
             let term = &aliases.entity(id).term;
             let alternatives: Vec<String> =
                 facets.entity_fields.iter().map(|f| format!("{f}:{term}")).collect();
-            let _ = write!(out, "{}({})", atom.sign, alternatives.join(" OR "));
+            let _ = write!(out, "{}({}){boost}", atom.sign, alternatives.join(" OR "));
         }
         Some(field) if facets.plain.contains(&field) => {
             let paths = (facets.spellings)(field, value)?;
@@ -236,10 +276,10 @@ fn write_atom(
                 paths.iter().map(|path| format!("{field}:\"{}\"", escaped(path))).collect();
             match alternatives.as_slice() {
                 [one] => {
-                    let _ = write!(out, "{}{one}", atom.sign);
+                    let _ = write!(out, "{}{one}{boost}", atom.sign);
                 }
                 _ => {
-                    let _ = write!(out, "{}({})", atom.sign, alternatives.join(" OR "));
+                    let _ = write!(out, "{}({}){boost}", atom.sign, alternatives.join(" OR "));
                 }
             }
         }
@@ -270,6 +310,14 @@ fn write_atom(
         }
     }
     Ok(())
+}
+
+/// `ISIS^2` → (`ISIS`, `^2`); a value without a boost → (value, "").
+fn split_boost(value: &str) -> (&str, &str) {
+    match value.rfind('^') {
+        Some(at) if at > 0 && value[at + 1..].parse::<f32>().is_ok() => value.split_at(at),
+        _ => (value, ""),
+    }
 }
 
 /// Finds runs of plain atoms in which a variant spans several atoms; returns
@@ -491,6 +539,13 @@ mod tests {
         assert_eq!(rw("source:FNA"), "source:\"/FNA\"");
         assert_eq!(rw("folder:/bbc/business"), "folder:\"/bbc/business\"");
         assert_eq!(rw("-source:Mixed"), "-(source:\"/Mixed\" OR source:\"/mixed\")");
+        // A boost follows the expansion; a name of several words needs no quotes.
+        assert_eq!(rw("source:FNA^2"), "source:\"/FNA\"^2");
+        assert_eq!(rw("source:Mixed^1.5"), "(source:\"/Mixed\" OR source:\"/mixed\")^1.5");
+        assert_eq!(rw("entity:Daesh^2"), "(title:isis OR body:isis)^2");
+        assert_eq!(rw("entity:\"Islamic State\"^2"), "(title:isis OR body:isis)^2");
+        assert_eq!(rw("Sirte -entity:Islamic State"), "Sirte -(title:isis OR body:isis)");
+        assert_eq!(rw("\"Sirte siege\"~3"), "\"Sirte siege\"~3");
         let aliases = Arc::new(Aliases::built_in().unwrap());
         assert_eq!(rewrite(&aliases, "Sirte source:Bad", FACETS), Err("not a facet".into()));
         let aliases = Arc::new(Aliases::built_in().unwrap());
