@@ -228,10 +228,9 @@ pub fn index_corpus(
     // for, and a million keys held through the whole run would cost some 100 MB.
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for file in walk.files {
-        let key = file.path.to_string_lossy();
-        let old = known.get(key.as_ref());
+        let old = known.get(&file.key);
         if !known.is_empty() {
-            seen.insert(key.into_owned());
+            seen.insert(file.key.clone());
         }
         match old {
             Some(old) if old.len == file.len && old.modified_ns == file.modified_ns => {
@@ -327,7 +326,7 @@ fn left_the_corpus(
     // system call.
     key.components().any(|component| component == Component::ParentDir)
         && std::fs::canonicalize(key)
-            .is_ok_and(|resolved| seen.contains(resolved.to_string_lossy().as_ref()))
+            .is_ok_and(|resolved| seen.contains(corpus::path_text(&resolved).as_ref()))
 }
 
 fn under_any_root(path: &Path, roots: &[PathBuf]) -> bool {
@@ -424,8 +423,7 @@ fn parse_and_add(
                         }
                     };
                     if *changed {
-                        let key = file.path.to_string_lossy();
-                        session.writer.delete_term(Term::from_field_text(fields.path, &key));
+                        session.writer.delete_term(Term::from_field_text(fields.path, &file.key));
                         lock(&outcome).replaced += documents_of(known, file);
                     }
                     for warning in &parsed.warnings {
@@ -485,7 +483,7 @@ fn parse_and_add(
 
 /// How many documents the index holds for `file`.
 fn documents_of(known: &HashMap<String, KnownFile>, file: &CorpusFile) -> u64 {
-    known.get(file.path.to_string_lossy().as_ref()).map_or(0, |k| k.documents)
+    known.get(&file.key).map_or(0, |k| k.documents)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -508,7 +506,7 @@ fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDoc
         (None, None, _) => file.relative.clone(),
     };
     doc.add_text(fields.id, &id);
-    doc.add_text(fields.path, file.path.to_string_lossy());
+    doc.add_text(fields.path, &file.key);
     if let Some(title) = &article.title {
         doc.add_text(fields.title, title);
     }

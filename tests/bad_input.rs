@@ -271,7 +271,7 @@ fn write_bad_corpus(wd: &Workdir) -> Vec<Case> {
         std::fs::write(&path, article("Odd Name", "oddnameword")).unwrap();
         cases.push(Case {
             path: PathBuf::from("corpus/bad").join(name),
-            shown: "corpus/bad/caf\u{FFFD}-\u{FFFD}.txt".to_owned(),
+            shown: "corpus/bad/caf\\xE9-\\xFF.txt".to_owned(),
             expect: Clean,
             words: vec!["oddnameword"],
         });

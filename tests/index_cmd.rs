@@ -394,3 +394,32 @@ fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
     assert_eq!(order(&wd), "month-first");
     wd.run(&["index", "corpus", "--day-first", "--month-first"]).code(2);
 }
+
+/// Linux file names are bytes: two that differ only where they are not UTF-8 are two files.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_stay_apart() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let wd = Workdir::new();
+    let folder = wd.join("corpus");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(OsStr::from_bytes(b"a\xff.txt")), "First okapi\n\nbody\n").unwrap();
+    std::fs::write(folder.join(OsStr::from_bytes(b"a\xfe.txt")), "Second okapi\n\nbody\n").unwrap();
+    let first = wd.run(&["index", "corpus", "--format", "json"]).success().json();
+    assert_eq!((&first["added"], &first["documents"]), (&Value::from(2), &Value::from(2)));
+    let again = wd.run(&["index", "corpus", "--format", "json"]).success().json();
+    assert_eq!(again["unchanged"], 2, "{again}");
+    assert_eq!((&again["updated"], &again["removed"]), (&Value::from(0), &Value::from(0)));
+    let paths: BTreeMap<String, String> = wd.query_json(&["okapi"])["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| {
+            (hit["title"].as_str().unwrap().to_owned(), hit["path"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert!(paths["First okapi"].ends_with("corpus/a\\xFF.txt"), "{paths:?}");
+    assert!(paths["Second okapi"].ends_with("corpus/a\\xFE.txt"), "{paths:?}");
+}

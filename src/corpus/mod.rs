@@ -27,13 +27,15 @@ pub struct CorpusFile {
     /// The path as walked: the root's canonical path joined with the file's path below it.
     /// The same file reached through differently spelled roots has the same `path`.
     pub path: PathBuf,
+    /// `path` as text without loss ([`path_text`]): the index's key for the file.
+    pub key: String,
     /// Facet components: the root folder's own name, then each folder between the root and
     /// the file. Root `corpora/bbc/articles`, file `business/001.txt` below it →
     /// `["articles", "business"]`. For a root that is a file: the name of its folder.
     pub folder: Vec<String>,
     /// `folder` and the file name joined with `/` (`articles/business/001.txt`): the path
-    /// relative to the root's parent, the same on every machine, for stable ids. Lossy
-    /// UTF-8.
+    /// relative to the root's parent, the same on every machine, for stable ids. Bytes
+    /// that are not UTF-8 are written as [`path_text`] writes them.
     pub relative: String,
     /// Size in bytes, from the walk's metadata.
     pub len: u64,
@@ -188,7 +190,7 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
         let mut folder: Vec<String> = root_name.clone().into_iter().collect();
         if let Some(parent) = below.parent() {
             folder.extend(parent.components().filter_map(|component| match component {
-                Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                Component::Normal(name) => Some(path_text(Path::new(name)).into_owned()),
                 _ => None,
             }));
         }
@@ -220,7 +222,7 @@ fn add_file(
     if !listed.first(path) {
         return;
     }
-    let name = named.file_name().map(OsStr::to_string_lossy).unwrap_or_default();
+    let name = named.file_name().map(|name| path_text(Path::new(name))).unwrap_or_default();
     let mut relative = folder.join("/");
     if !relative.is_empty() {
         relative.push('/');
@@ -228,6 +230,7 @@ fn add_file(
     relative.push_str(&name);
     walk.files.push(CorpusFile {
         path: path.to_owned(),
+        key: path_text(path).into_owned(),
         folder,
         relative,
         len: metadata.len(),
@@ -235,14 +238,42 @@ fn add_file(
     });
 }
 
+/// A path as text, without loss: a byte that is not UTF-8 (a file name from an
+/// old Latin-1 or Windows system) is written `\xFF`. The lossy U+FFFD would make
+/// `a\xFF.txt` and `a\xFE.txt` one key, so that one file's documents replaced
+/// the other's on every run.
+pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
+    #[cfg(unix)]
+    {
+        use std::fmt::Write as _;
+        use std::os::unix::ffi::OsStrExt as _;
+        let bytes = path.as_os_str().as_bytes();
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        let mut text = String::with_capacity(bytes.len() + 8);
+        for chunk in bytes.utf8_chunks() {
+            text.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                let _ = write!(text, "\\x{byte:02X}");
+            }
+        }
+        std::borrow::Cow::Owned(text)
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_string_lossy()
+    }
+}
+
 /// The name of a folder, for facets. `.`, `..` and `dir/..` have no name of their own, so
 /// the canonical path gives it; `/` has none at all.
 fn folder_name(path: &Path) -> Option<String> {
     if let Some(name) = path.file_name() {
-        return Some(name.to_string_lossy().into_owned());
+        return Some(path_text(Path::new(name)).into_owned());
     }
     let canonical = path.canonicalize().ok()?;
-    Some(canonical.file_name()?.to_string_lossy().into_owned())
+    Some(path_text(Path::new(canonical.file_name()?)).into_owned())
 }
 
 fn is_hidden(name: &OsStr) -> bool {
@@ -526,8 +557,10 @@ mod tests {
         let walk = walk(&[root]);
         assert_eq!(walk.files.len(), 1);
         assert_eq!(walk.files[0].path, raw);
-        assert_eq!(walk.files[0].folder, ["corpus", "caf\u{FFFD}"]);
-        assert_eq!(walk.files[0].relative, "corpus/caf\u{FFFD}/a\u{FFFD}.txt");
+        // Written without loss: a U+FFFD would make `a\xFF` and `a\xFE` one name.
+        assert_eq!(walk.files[0].folder, ["corpus", "caf\\xE9"]);
+        assert_eq!(walk.files[0].relative, "corpus/caf\\xE9/a\\xFF.txt");
+        assert!(walk.files[0].key.ends_with("/corpus/caf\\xE9/a\\xFF.txt"));
     }
 
     #[cfg(unix)]

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::corpus::article::SlashDates;
+use crate::corpus::path_text;
 use crate::indexer::IndexSummary;
 use crate::searcher::{FacetCount, Hit, SearchResults};
 use crate::stats::IndexStats;
@@ -75,7 +76,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 
 /// A path from the corpus, for [`sanitize`]d display.
 fn display_path(path: &std::path::Path) -> String {
-    sanitize(&path.display().to_string()).into_owned()
+    sanitize(&path_text(path)).into_owned()
 }
 
 fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::corpus::article::SlashDates;
+use crate::corpus::path_text;
 use crate::indexer::IndexSummary;
 use crate::searcher::{FacetCount, Hit, SearchResults};
 use crate::stats::IndexStats;
@@ -232,16 +233,13 @@ impl<'a> IndexReportV1<'a> {
             skipped: summary
                 .skipped
                 .iter()
-                .map(|s| SkipV1 {
-                    path: s.path.to_string_lossy().into_owned(),
-                    reason: s.reason.clone(),
-                })
+                .map(|s| SkipV1 { path: path_text(&s.path).into_owned(), reason: s.reason.clone() })
                 .collect(),
             warnings: summary
                 .warnings
                 .iter()
                 .map(|w| WarningV1 {
-                    path: w.path.to_string_lossy().into_owned(),
+                    path: path_text(&w.path).into_owned(),
                     line: w.line,
                     message: w.message.clone(),
                 })
