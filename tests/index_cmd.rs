@@ -423,3 +423,18 @@ fn file_names_that_are_not_utf8_stay_apart() {
     assert!(paths["First okapi"].ends_with("corpus/a\\xFF.txt"), "{paths:?}");
     assert!(paths["Second okapi"].ends_with("corpus/a\\xFE.txt"), "{paths:?}");
 }
+
+#[test]
+fn an_index_inside_the_corpus_is_not_read_as_articles() {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Sirte falls\n\n2016-09-04\n\nForces took Sirte.\n");
+    let first = wd.run(&["index", "corpus", "--index", "corpus/idx", "--format", "json"]);
+    assert_eq!(first.success().json()["documents"], 1);
+    let again =
+        wd.run(&["index", "corpus", "--index", "corpus/idx", "--format", "json"]).success().json();
+    assert_eq!((&again["unchanged"], &again["documents"]), (&Value::from(1), &Value::from(1)));
+    let skipped = again["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{again}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("corpus/idx"), "{again}");
+    assert_eq!(skipped[0]["reason"], "a newsearch index, not articles");
+}

@@ -161,12 +161,12 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
     }
 
     let root_name = folder_name(root);
-    let entries = WalkDir::new(canonical)
+    let mut entries = WalkDir::new(canonical)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
-    for entry in entries {
+    while let Some(entry) = entries.next() {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -175,6 +175,14 @@ fn walk_root(root: &Path, canonical: &Path, walk: &mut Walk, listed: &mut Listed
             }
         };
         if entry.file_type().is_dir() {
+            // `newsearch index .` run inside the corpus puts the index there: its
+            // files are not articles (binary segments, JSON metadata), and reading
+            // them on every run would report each one.
+            if is_index(entry.path()) {
+                let reason = "a newsearch index, not articles".to_owned();
+                listed.ignore(walk, Ignored::because(entry.path(), reason));
+                entries.skip_current_dir();
+            }
             continue;
         }
         let metadata = match entry.metadata() {
@@ -264,6 +272,11 @@ pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
     {
         path.to_string_lossy()
     }
+}
+
+/// Whether `folder` holds a newsearch index (its marker and tantivy's metadata).
+fn is_index(folder: &Path) -> bool {
+    folder.join(crate::store::MARKER_FILE).is_file() && folder.join("meta.json").is_file()
 }
 
 /// The name of a folder, for facets. `.`, `..` and `dir/..` have no name of their own, so
