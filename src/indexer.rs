@@ -6,7 +6,7 @@
 //! writer threads. Nothing is visible until the single commit at the end, so a
 //! run that fails or is killed leaves the previous commit as it was.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,6 +43,10 @@ pub struct IndexOptions {
     /// How articles are parsed; its `slash_dates` gives way to the order
     /// resolved from [`IndexOptions::slash_dates`] and the index.
     pub parse: ParseOptions,
+    /// Also remove the documents of files that are gone from outside the
+    /// folders of this run (a corpus moved or deleted); they are otherwise kept,
+    /// with a warning.
+    pub prune: bool,
     /// How to read slash dates (`4/5/2017`); `None` keeps the index's own
     /// order (month first for a new index). An index refuses the other order
     /// without `rebuild`.
@@ -65,6 +69,7 @@ impl IndexOptions {
             aliases: None,
             parse: ParseOptions::default(),
             slash_dates: None,
+            prune: false,
         }
     }
 }
@@ -240,22 +245,9 @@ pub fn index_corpus(
             None => to_parse.push((file, false)),
         }
     }
-    let mut gone: Vec<(&String, &KnownFile)> = Vec::new();
-    for (path, old) in &known {
-        if seen.contains(path) {
-            continue;
-        }
-        if under_any_root(Path::new(path), &unread) {
-            // The walk could not look where the file was (a folder it may not read, for
-            // now): the file is probably still there, and deleting its documents would
-            // take them out of every search until a run after the folder is readable
-            // again. The folder is listed as skipped, and keeps its documents as an
-            // unreadable file does.
-            summary.unchanged += old.documents;
-        } else if left_the_corpus(Path::new(path), &canonical, &given, &seen) {
-            gone.push((path, old));
-        }
-    }
+    let roots = Roots { canonical: &canonical, given: &given, unread: &unread };
+    let unwalked = unwalked_files(&known, &seen, &roots, options.prune);
+    summary.unchanged += unwalked.kept_documents;
 
     on_event(IndexEvent::Planned {
         files: to_parse.len(),
@@ -271,10 +263,17 @@ pub fn index_corpus(
     summary.removed += outcome.replaced;
     summary.skipped.extend(outcome.skipped);
     summary.warnings = outcome.warnings;
+    for (folder, (files, documents)) in unwalked.missing_elsewhere.tops {
+        let message = format!(
+            "gone, and outside the folders this run indexed: {files} file(s) below it keep \
+             their {documents} document(s) in the index until a run with --prune"
+        );
+        summary.warnings.push(FileWarning { path: folder, line: None, message });
+    }
     // A changed file that failed to parse keeps its old documents: they are
     // stale, but nothing is lost, and the next run tries the file again.
     summary.unchanged += outcome.kept;
-    for (path, old) in gone {
+    for (path, old) in unwalked.gone {
         session.writer.delete_term(Term::from_field_text(fields.path, path));
         summary.removed += old.documents;
     }
@@ -292,6 +291,96 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// The folders of a run: as given (absolute), canonical, and those the walk
+/// could not read.
+struct Roots<'r> {
+    canonical: &'r [PathBuf],
+    given: &'r [PathBuf],
+    unread: &'r [PathBuf],
+}
+
+/// What becomes of the files the index knows and this run did not walk.
+struct Unwalked<'k> {
+    /// Files whose documents go.
+    gone: Vec<(&'k String, &'k KnownFile)>,
+    /// Documents that stay as they are.
+    kept_documents: u64,
+    /// Files gone from outside the run's folders that keep their documents.
+    missing_elsewhere: MissingFolders,
+}
+
+fn unwalked_files<'k>(
+    known: &'k HashMap<String, KnownFile>,
+    seen: &BTreeSet<String>,
+    roots: &Roots<'_>,
+    prune: bool,
+) -> Unwalked<'k> {
+    let mut unwalked = Unwalked {
+        gone: Vec::new(),
+        kept_documents: 0,
+        missing_elsewhere: MissingFolders::default(),
+    };
+    for (path, old) in known {
+        if seen.contains(path) {
+            continue;
+        }
+        if under_any_root(Path::new(path), roots.unread) {
+            // The walk could not look where the file was (a folder it may not read, for
+            // now): the file is probably still there, and deleting its documents would
+            // take them out of every search until a run after the folder is readable
+            // again. The folder is listed as skipped, and keeps its documents as an
+            // unreadable file does.
+            unwalked.kept_documents += old.documents;
+        } else if left_the_corpus(Path::new(path), roots.canonical, roots.given, seen) {
+            unwalked.gone.push((path, old));
+        } else if !corpus::key_exists(path) {
+            // Outside this run's folders, and gone: a corpus moved or deleted. Its
+            // documents go only when asked (`--prune`), as the folder may only be
+            // out of reach for now (a disk not mounted).
+            if prune {
+                unwalked.gone.push((path, old));
+            } else {
+                unwalked.missing_elsewhere.add(Path::new(path), old.documents);
+                unwalked.kept_documents += old.documents;
+            }
+        } else {
+            // Another corpus the index holds: kept as it is.
+            unwalked.kept_documents += old.documents;
+        }
+    }
+    unwalked
+}
+
+/// Files the index knows that are gone from outside this run's folders, counted
+/// under the highest folder that is gone with them (a moved corpus is one line,
+/// not a line per file).
+#[derive(Default)]
+struct MissingFolders {
+    /// Highest missing folder → (files, documents).
+    tops: BTreeMap<PathBuf, (u64, u64)>,
+    /// Whether a folder exists, as looked up so far.
+    exists: HashMap<PathBuf, bool>,
+}
+
+impl MissingFolders {
+    fn add(&mut self, file: &Path, documents: u64) {
+        let mut top = file;
+        while let Some(parent) = top.parent() {
+            let exists = *self
+                .exists
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| parent.symlink_metadata().is_ok());
+            if exists {
+                break;
+            }
+            top = parent;
+        }
+        let entry = self.tops.entry(top.to_path_buf()).or_default();
+        entry.0 += 1;
+        entry.1 += documents;
+    }
 }
 
 /// The alias table of the run: `--aliases`, else the index's own, else the built-in one.

@@ -416,6 +416,7 @@ fn a_file_that_disappears_between_the_walk_and_the_read_is_skipped() {
         aliases: None,
         parse: ParseOptions::default(),
         slash_dates: None,
+        prune: false,
     };
     let planned = std::sync::atomic::AtomicBool::new(false);
     let on_event = |event: IndexEvent<'_>| {
@@ -702,6 +703,7 @@ fn explaining_a_phrase_in_an_or_query_does_not_panic() {
         aliases: None,
         parse: ParseOptions::default(),
         slash_dates: None,
+        prune: false,
     };
     index_corpus(&options, &|_| {}).unwrap();
     let searcher = newsearch::searcher::Searcher::open(&wd.join("index")).unwrap();

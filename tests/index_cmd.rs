@@ -438,3 +438,29 @@ fn an_index_inside_the_corpus_is_not_read_as_articles() {
     assert!(skipped[0]["path"].as_str().unwrap().ends_with("corpus/idx"), "{again}");
     assert_eq!(skipped[0]["reason"], "a newsearch index, not articles");
 }
+
+#[test]
+fn a_moved_corpus_is_reported_and_pruned_on_request() {
+    let wd = Workdir::new();
+    wd.write("corpus/FNA/a.txt", "Sirte siege\n\n2016-09-01\n\nFighters in Sirte.\n");
+    wd.write("other/b.txt", "Mosul push\n\n2016-10-17\n\nThe push on Mosul.\n");
+    wd.run(&["index", "corpus", "other", "--quiet"]).success();
+    std::fs::rename(wd.join("corpus"), wd.join("moved")).unwrap();
+
+    // The old folder is gone, but it is not one this run was asked about: its
+    // documents stay, counted as unchanged, and the run says so once per folder.
+    let summary = wd.run(&["index", "moved", "--format", "json"]).success().json();
+    let count = |key: &str| summary[key].as_u64().unwrap();
+    assert_eq!((count("added"), count("unchanged"), count("documents")), (1, 2, 3), "{summary}");
+    assert_eq!(count("added") + count("updated") + count("unchanged"), count("documents"));
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{summary}");
+    assert!(warnings[0]["path"].as_str().unwrap().ends_with("/corpus"), "{summary}");
+    assert!(warnings[0]["message"].as_str().unwrap().contains("--prune"), "{summary}");
+
+    let pruned = wd.run(&["index", "moved", "--prune", "--format", "json"]).success().json();
+    assert_eq!((&pruned["removed"], &pruned["documents"]), (&Value::from(1), &Value::from(2)));
+    assert_eq!(pruned["warnings"], Value::Array(Vec::new()), "{pruned}");
+    let ids = wd.query_ids(&["*"]);
+    assert_eq!(ids, ["moved/FNA/a.txt", "other/b.txt"]);
+}

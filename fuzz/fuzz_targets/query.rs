@@ -68,6 +68,7 @@ static INDEX: LazyLock<(tempfile::TempDir, Searcher)> = LazyLock::new(|| {
         aliases: None,
         parse: ParseOptions::default(),
         slash_dates: None,
+        prune: false,
     };
     let summary = index_corpus(&options, &|_| {}).expect("the seed index builds");
     assert_eq!(summary.documents, ARTICLES.len() as u64);

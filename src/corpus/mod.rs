@@ -274,6 +274,37 @@ pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Whether the file a [`path_text`] key names is still there. A key with `\x`
+/// in it may be either a name written that way or an escaped byte: it is there
+/// if either is.
+pub fn key_exists(key: &str) -> bool {
+    if Path::new(key).symlink_metadata().is_ok() {
+        return true;
+    }
+    #[cfg(unix)]
+    if key.contains("\\x") {
+        use std::os::unix::ffi::OsStrExt as _;
+        let mut bytes = Vec::with_capacity(key.len());
+        let mut rest = key.as_bytes();
+        while let Some((&first, tail)) = rest.split_first() {
+            let escaped = (first == b'\\' && tail.first() == Some(&b'x'))
+                .then(|| tail.get(1..3))
+                .flatten()
+                .and_then(|hex| std::str::from_utf8(hex).ok())
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+            if let Some(byte) = escaped {
+                bytes.push(byte);
+                rest = &tail[3..];
+            } else {
+                bytes.push(first);
+                rest = tail;
+            }
+        }
+        return Path::new(OsStr::from_bytes(&bytes)).symlink_metadata().is_ok();
+    }
+    false
+}
+
 /// Whether `folder` holds a newsearch index (its marker and tantivy's metadata).
 fn is_index(folder: &Path) -> bool {
     folder.join(crate::store::MARKER_FILE).is_file() && folder.join("meta.json").is_file()
@@ -556,6 +587,23 @@ mod tests {
         assert_eq!(walk.ignored[0].path, root.join("broken.txt"));
         // A link to nothing is gone, not unread: what the index had from it may go.
         assert!(!walk.ignored[0].unread);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_names_its_file_whether_escaped_or_written_so() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join(OsStr::from_bytes(b"a\xFF.txt"));
+        let literal = dir.path().join("b\\x41.txt");
+        write(&raw, "x");
+        write(&literal, "x");
+        assert!(key_exists(&path_text(&raw)));
+        assert!(key_exists(&path_text(&literal)));
+        std::fs::remove_file(&raw).unwrap();
+        std::fs::remove_file(&literal).unwrap();
+        assert!(!key_exists(&path_text(&raw)));
+        assert!(!key_exists(&path_text(&literal)));
     }
 
     #[cfg(unix)]

@@ -223,7 +223,8 @@ pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::
         summary.took_ms as f64 / 1000.0
     )?;
     if !summary.warnings.is_empty() {
-        writeln!(out, "{} warnings:", summary.warnings.len())?;
+        let count = summary.warnings.len();
+        writeln!(out, "{count} {}:", if count == 1 { "warning" } else { "warnings" })?;
         for warning in &summary.warnings {
             match warning.line {
                 Some(line) => writeln!(
@@ -242,7 +243,8 @@ pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::
         }
     }
     if !summary.skipped.is_empty() {
-        writeln!(out, "{} files skipped:", summary.skipped.len())?;
+        let count = summary.skipped.len();
+        writeln!(out, "{count} {} skipped:", if count == 1 { "file" } else { "files" })?;
         for skip in &summary.skipped {
             writeln!(out, "  {}: {}", display_path(&skip.path), sanitize(&skip.reason))?;
         }

@@ -81,6 +81,11 @@ pub struct IndexArgs {
     /// index's own table, or the built-in one for a new index].
     #[arg(long, value_name = "FILE")]
     pub aliases: Option<PathBuf>,
+    /// Also remove the documents of files that are gone from outside the
+    /// folders given (a corpus moved or deleted). Without it they stay, and the
+    /// run warns about them: the folder may only be out of reach for now.
+    #[arg(long)]
+    pub prune: bool,
     #[command(flatten)]
     pub slash_dates: SlashDateArgs,
     /// No progress bar and no end-of-run report (errors are still printed).

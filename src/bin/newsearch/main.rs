@@ -107,6 +107,7 @@ fn stdout_error(err: io::Error) -> Error {
 fn run_index(args: &IndexArgs) -> Result<Outcome> {
     let mut options = IndexOptions::new(args.corpus.clone(), args.index.dir.clone());
     options.rebuild = args.rebuild;
+    options.prune = args.prune;
     if let Some(threads) = args.threads {
         options.writer_threads = usize::from(threads);
     }
