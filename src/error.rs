@@ -68,6 +68,15 @@ pub enum Error {
         /// The format this build reads.
         expected: u32,
     },
+    /// The index's files are damaged (truncated, edited, deleted).
+    #[error("{}: the index is damaged: rebuild it with `newsearch index --rebuild CORPUS --index {}`", path.display(), path.display())]
+    Damaged {
+        /// The index folder.
+        path: PathBuf,
+        /// What tantivy found.
+        #[source]
+        source: tantivy::TantivyError,
+    },
     /// The index was built with another alias table than the one given.
     #[error("{}: the index was built with alias table {stored}, this run has {given}: re-run with --rebuild to re-analyze every article with the new table", path.display())]
     AliasMismatch {

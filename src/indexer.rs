@@ -212,7 +212,7 @@ pub fn index_corpus(
     let mut summary = IndexSummary::default();
     let known = if options.rebuild {
         // Everything goes (delete_all_documents is queued) and comes back as new.
-        summary.removed = known_files(&session.store)?.values().map(|k| k.documents).sum();
+        summary.removed = committed_documents(&session.store)?;
         HashMap::new()
     } else {
         known_files(&session.store)?
@@ -383,14 +383,23 @@ impl MissingFolders {
     }
 }
 
+/// Documents of the last commit, counted from the segment list alone: a
+/// rebuild is how a damaged index is mended, so it must not read the segments.
+fn committed_documents(store: &store::Store) -> Result<u64> {
+    let metas = store.index.searchable_segment_metas().map_err(Error::index(&store.dir))?;
+    Ok(metas.iter().map(|segment| u64::from(segment.num_docs())).sum())
+}
+
 /// The alias table of the run: `--aliases`, else the index's own, else the built-in one.
 fn alias_table(options: &IndexOptions) -> Result<Arc<Aliases>> {
     Ok(match &options.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
         None => match store::aliases_or_built_in(&options.index_dir) {
-            // An index of another format is what `--rebuild` replaces (the error says
-            // so): its table cannot be read, and is not needed.
-            Err(Error::IndexVersion { .. }) if options.rebuild => Arc::new(Aliases::built_in()?),
+            // An index of another format, or a damaged one, is what `--rebuild`
+            // replaces (the error says so): its table cannot be read.
+            Err(Error::IndexVersion { .. } | Error::Damaged { .. }) if options.rebuild => {
+                Arc::new(Aliases::built_in()?)
+            }
             result => result?,
         },
     })

@@ -87,7 +87,12 @@ pub fn open(dir: &Path) -> Result<Store> {
         return Err(Error::NoIndex { path: dir.to_path_buf() });
     }
     check_marker(dir)?;
-    let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+    let index = Index::open_in_dir(dir).map_err(|source| match source {
+        TantivyError::DataCorruption(_) | TantivyError::OpenReadError(_) => {
+            Error::Damaged { path: dir.to_path_buf(), source }
+        }
+        other => Error::Index { path: dir.to_path_buf(), source: other },
+    })?;
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
     let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {
@@ -390,7 +395,15 @@ fn prepare_folder(dir: &Path, rebuild: bool) -> Result<bool> {
         });
     }
     match check_marker(dir) {
-        Ok(()) if dir.join("meta.json").is_file() => Ok(false),
+        // A rebuild is how a damaged index is mended, and one whose metadata
+        // tantivy cannot read cannot be rebuilt in place: it starts anew.
+        Ok(()) if dir.join("meta.json").is_file() => {
+            if rebuild && Index::open_in_dir(dir).is_err() {
+                remove_index_files(dir)?;
+                return Ok(true);
+            }
+            Ok(false)
+        }
         // A marker without meta.json: creation was interrupted; start again.
         Ok(()) => Ok(true),
         Err(Error::IndexVersion { .. }) if rebuild => {

@@ -372,3 +372,40 @@ fn index_and_rebuild_never_touch_files_that_are_not_newsearch_s() {
     assert_eq!(std::fs::read_to_string(wd.join("old/notes.txt")).unwrap(), "still mine");
     assert_eq!(snapshot(&wd.join("corpus")), corpus_before);
 }
+
+/// Damage done behind newsearch's back: one line and exit 1 (never a panic's
+/// backtrace), and `--rebuild` makes the index anew.
+#[test]
+fn a_damaged_index_is_reported_in_one_line_and_rebuild_mends_it() {
+    let wd = Workdir::new();
+    write_articles(&wd.join("corpus"), 0, 20);
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let before = count(&wd);
+    let index = wd.join("index");
+    let one_line = |out: &crate::util::Output| {
+        assert!(out.stderr.starts_with("newsearch: ") && out.stderr.lines().count() == 1, "{out}");
+        assert!(out.stderr.contains("--rebuild"), "{out}");
+    };
+
+    // A segment file cut short: tantivy asserts on it.
+    let segment = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "idx"))
+        .unwrap();
+    std::fs::OpenOptions::new().write(true).open(&segment).unwrap().set_len(5).unwrap();
+    for args in [&["query", "article"][..], &["stats"]] {
+        let out = wd.run(args).code(1);
+        one_line(&out);
+    }
+    wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
+    assert_eq!(count(&wd), before);
+
+    // Metadata that is not JSON.
+    std::fs::write(index.join("meta.json"), "garbage").unwrap();
+    let out = wd.run(&["query", "article"]).code(1);
+    one_line(&out);
+    assert!(out.stderr.contains("the index is damaged"), "{out}");
+    wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
+    assert_eq!(count(&wd), before);
+}

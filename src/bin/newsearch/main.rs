@@ -41,16 +41,19 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(report_panic));
     let cli = match parse_cli() {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    let result = match cli.command {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Index(args) => run_index(&args),
         Command::Query(args) => run_query(&args),
         Command::Stats(args) => run_stats(&args),
         Command::Aliases(args) => run_aliases(&args),
-    };
+    }));
+    // The hook has said what happened; nothing was committed.
+    let Ok(result) = run else { return ExitCode::from(1) };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::BatchErrors) => ExitCode::from(2),
@@ -61,6 +64,24 @@ fn main() -> ExitCode {
             ExitCode::from(if err.is_usage() { 2 } else { 1 })
         }
     }
+}
+
+/// A panic is a bug, or an index damaged behind newsearch's back (tantivy asserts
+/// on a truncated segment file): either way one `newsearch:` line on stderr,
+/// with the way out, instead of a backtrace. The run then exits with code 1.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+    eprintln!(
+        "newsearch: internal error: {}{at}. If the index was damaged (a file truncated or \
+         edited), `newsearch index CORPUS --rebuild` makes it anew; otherwise this is a bug",
+        message.replace(['\n', '\r'], " ")
+    );
 }
 
 /// Parses the command line. Help and version output stay as clap prints them; a usage
