@@ -355,19 +355,30 @@ fn facet_leaf(encoded: &str) -> Option<String> {
     facet.to_path().last().map(|s| (*s).to_owned())
 }
 
-/// Facet paths → output values: sources and entities by name, folders by path;
-/// most frequent first, ties by value.
+/// Facet paths → output values: sources by name, folders by path; most
+/// frequent first, ties by value. Values that differ only in letter case are
+/// one value, shown in its commonest spelling, as `--filter source:fna` finds
+/// them all: a count must be what filtering on its value gives.
 fn facet_values(kind: FacetKind, paths: HashMap<String, u64>) -> Vec<FacetCount> {
-    let mut counts: Vec<FacetCount> = paths
-        .into_iter()
-        .map(|(path, count)| {
-            let value = match kind {
-                FacetKind::Folder => Facet::from_encoded(path.into_bytes())
-                    .map(|facet| facet.to_string())
-                    .unwrap_or_default(),
-                _ => facet_leaf(&path).unwrap_or_default(),
-            };
-            FacetCount { value, count }
+    // Folded value → (count, spellings with their counts).
+    let mut merged: BTreeMap<String, (u64, Vec<(u64, String)>)> = BTreeMap::new();
+    for (path, count) in paths {
+        let value = match kind {
+            FacetKind::Folder => Facet::from_encoded(path.into_bytes())
+                .map(|facet| facet.to_string())
+                .unwrap_or_default(),
+            _ => facet_leaf(&path).unwrap_or_default(),
+        };
+        let entry = merged.entry(value.to_lowercase()).or_default();
+        entry.0 += count;
+        entry.1.push((count, value));
+    }
+    let mut counts: Vec<FacetCount> = merged
+        .into_values()
+        .filter_map(|(count, mut spellings)| {
+            spellings.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let (_, value) = spellings.into_iter().next()?;
+            Some(FacetCount { value, count })
         })
         .collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
