@@ -544,7 +544,7 @@ fn parse_and_add(
                                 "date {} is outside what the index can hold (1677 to 2262); left out",
                                 date.format("%Y-%m-%d")
                             );
-                            let line = article.record;
+                            let line = article.record.or(article.date_line);
                             on_event(IndexEvent::Warning { path: &file.path, line, message: &message });
                             lock(&outcome).warnings.push(FileWarning {
                                 path: file.path.clone(),

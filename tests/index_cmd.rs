@@ -324,6 +324,7 @@ fn a_date_the_index_cannot_hold_is_left_out_with_a_warning() {
     let warning = &summary["warnings"][0];
     assert!(warning["path"].as_str().unwrap().ends_with("far.txt"), "{summary}");
     assert!(warning["message"].as_str().unwrap().contains("3000-01-01"), "{summary}");
+    assert_eq!(warning["line"], 3, "the dateline: {summary}");
     let hit = &wd.query_json(&["zebra"])["hits"][0];
     assert_eq!(hit["date"], Value::Null);
 }
@@ -334,8 +335,10 @@ fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
     wd.write("corpus/a.txt", "Talks resume\n\nUpdated: Sep 4, 2016 15:14\n\nThe zebra talks.\n");
     wd.write("corpus/b.txt", "Port reopens\n\nPublished on 5 September 2016\n\nA zebra port.\n");
     wd.write("corpus/c.txt", "Market fire\n\n13/25/2016\n\nA zebra market.\n");
+    wd.write("corpus/d.txt", "Bridge opens\n\nSep. 6, 2016\n\nA zebra bridge.\n");
+    wd.write("corpus/e.txt", "Road closes\n\n2016-09-07 10:00:00+03\n\nA zebra road.\n");
     let summary = wd.run(&["index", "corpus", "--format", "json"]).success().json();
-    assert_eq!(summary["documents"], 3);
+    assert_eq!(summary["documents"], 5);
     let warnings = summary["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{summary}");
     assert!(warnings[0]["path"].as_str().unwrap().ends_with("c.txt"), "{summary}");
@@ -351,6 +354,8 @@ fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
     assert_eq!(dates["Talks resume"], "2016-09-04T15:14:00Z");
     assert_eq!(dates["Port reopens"], "2016-09-05T00:00:00Z");
     assert_eq!(dates["Market fire"], Value::Null);
+    assert_eq!(dates["Bridge opens"], "2016-09-06T00:00:00Z");
+    assert_eq!(dates["Road closes"], "2016-09-07T07:00:00Z");
     // The unread dateline stays in the body, where a search finds it.
     assert_eq!(wd.query_json(&["\"13/25/2016\""])["total_hits"], 1);
 }

@@ -71,6 +71,9 @@ pub struct Article {
     pub body: String,
     /// When the article was published.
     pub date: Option<DateTime<Utc>>,
+    /// The 1-based line the date was read from, where the layout has a dateline
+    /// (records name their own line in `record`).
+    pub date_line: Option<usize>,
     /// The outlet or site, when the record names it.
     pub source: Option<String>,
     /// Where the article was published, when the record says.

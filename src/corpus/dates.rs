@@ -251,7 +251,8 @@ fn parse_normalized(text: &str, slash: SlashDates, bounds: bool) -> Option<Local
 
     // ISO 8601 with the offset glued to the time (`+0200`, `+02:00`), which the zone split
     // cannot see as a separate word.
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+    // `%#z` also takes an offset of hours alone (`+03`).
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z"] {
         if let Ok(parsed) = DateTime::parse_from_str(rest, format)
             && plausible(parsed.naive_local())
         {
@@ -321,6 +322,11 @@ fn normalize(text: &str) -> String {
         // chrono knows `Sep` and `September` but not the common `Sept`.
         if bare.eq_ignore_ascii_case("sept") {
             words.push("Sep");
+            continue;
+        }
+        // AP style abbreviates with a point: `Sep. 4, 2016`.
+        if bare.len() < word.len() && is_one_of(bare, MONTHS) {
+            words.push(bare);
             continue;
         }
         words.push(strip_ordinal(word));
@@ -464,6 +470,16 @@ mod tests {
         assert_eq!(month_first("04 Sep 2016 15:14:55 GMT"), Some(expected));
         // chrono rejects the weekday mismatch; the table still reads the date.
         assert_eq!(month_first("Mon, 04 Sep 2016 15:14:55 +0000"), Some(expected));
+    }
+
+    #[test]
+    fn reads_ap_style_months_and_hour_offsets() {
+        let seed = utc("2016-09-04T15:14:55Z");
+        assert_eq!(month_first("Sep. 4, 2016 15:14:55"), Some(seed));
+        assert_eq!(month_first("Sept. 4, 2016 15:14:55"), Some(seed));
+        assert_eq!(month_first("2016-09-04 18:14:55+03"), Some(seed));
+        assert_eq!(month_first("2016-09-04T18:14:55+03"), Some(seed));
+        assert_eq!(month_first("2016-09-04T18:14:55+03:00"), Some(seed));
     }
 
     #[test]

@@ -272,6 +272,8 @@ impl<'a> Records<'a> {
             title,
             body,
             date,
+            // A record's date is on its own line, `record`.
+            date_line: None,
             source,
             url,
             related: Vec::new(),

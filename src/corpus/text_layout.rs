@@ -80,10 +80,12 @@ pub(crate) fn parse(text: &str, slash: SlashDates, warnings: &mut Vec<Warning>) 
     }
 
     let mut date = None;
+    let mut date_line = None;
     for &index in date_window.iter().take(DATE_WINDOW) {
         let line = head[index].trim();
         if let Some(parsed) = parse_date(line, slash) {
             date = Some(parsed);
+            date_line = Some(index + 1);
             taken[index] = true;
             break;
         }
@@ -96,7 +98,7 @@ pub(crate) fn parse(text: &str, slash: SlashDates, warnings: &mut Vec<Warning>) 
     if title.is_none() && body.is_empty() {
         return None;
     }
-    Some(Article { title, body, date, related, ..Article::default() })
+    Some(Article { title, body, date, date_line, related, ..Article::default() })
 }
 
 /// The body: runs of non-blank lines, each run trimmed, runs joined by a blank line.
