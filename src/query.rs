@@ -308,6 +308,8 @@ fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, Strin
     if field == fields::SOURCE && !value.starts_with('/') {
         return Ok(Facet::from_path([value]));
     }
+    // `corpus/FNA/`, as a shell completes a folder, is the folder `corpus/FNA`.
+    let value = if value.len() > 1 { value.trim_end_matches('/') } else { value };
     let path = if value.starts_with('/') { value.to_owned() } else { format!("/{value}") };
     Facet::from_text(&path).map_err(|err| err.to_string())
 }

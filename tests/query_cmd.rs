@@ -158,6 +158,7 @@ fn source_and_folder_values_match_whatever_their_letter_case() {
     assert_eq!(total(&["Sirte -source:\"bbc/world\""]), 2);
     assert_eq!(total(&["Sirte", "--filter", "folder:corpus/WIRES"]), 4);
     assert_eq!(total(&["Sirte folder:/corpus/wires"]), 4);
+    assert_eq!(total(&["Sirte", "--filter", "folder:corpus/wires/"]), 4);
     // A value the index does not hold is no error: it matches nothing.
     assert_eq!(total(&["Sirte", "--filter", "source:Alalam"]), 0);
     // Facets count the spellings as one value, as the filter finds them: each
@@ -645,4 +646,16 @@ fn facet_and_entity_atoms_take_boosts_and_names_of_several_words() {
     assert_eq!(total("entity:United States"), us);
     assert_eq!(wd.query_ids(&["Sirte entity:ISIS^3"]), wd.query_ids(&["Sirte entity:ISIS"]));
     assert!(!wd.query_ids(&["Sirte entity:ISIS"]).is_empty());
+}
+
+#[test]
+fn an_until_in_minutes_keeps_the_whole_minute() {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Sirte falls\n\nSun Sep 4, 2016 15:14:55\n\nForces took Sirte.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    assert_eq!(total(&["Sirte", "--until", "2016-09-04 15:14"]), 1);
+    assert_eq!(total(&["Sirte", "--until", "2016-09-04 15:13"]), 0);
+    assert_eq!(total(&["Sirte", "--since", "2016-09-04 15:14"]), 1);
+    assert_eq!(total(&["Sirte", "--since", "2016-09-04 15:15"]), 0);
 }

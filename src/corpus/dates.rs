@@ -158,6 +158,8 @@ enum Precision {
     Year,
     Month,
     Day,
+    /// A time without seconds (`15:14`): `--until` keeps the whole minute.
+    Minute,
     Instant,
 }
 
@@ -179,6 +181,7 @@ impl LocalDate {
     fn end(self) -> Option<DateTime<Utc>> {
         let next = match self.precision {
             Precision::Instant => return self.start(),
+            Precision::Minute => self.local.checked_add_signed(TimeDelta::minutes(1))?,
             Precision::Day => self.local.checked_add_signed(TimeDelta::days(1))?,
             Precision::Month => self.local.checked_add_months(Months::new(1))?,
             Precision::Year => self.local.checked_add_months(Months::new(12))?,
@@ -272,7 +275,9 @@ fn parse_normalized(text: &str, slash: SlashDates, bounds: bool) -> Option<Local
         if let Ok(parsed) = NaiveDateTime::parse_from_str(rest, format)
             && plausible(parsed)
         {
-            return local(parsed, Precision::Instant);
+            let precision =
+                if format.contains("%S") { Precision::Instant } else { Precision::Minute };
+            return local(parsed, precision);
         }
     }
     for format in DATE_FORMATS.iter().chain(slash_dates) {
@@ -568,6 +573,10 @@ mod tests {
         assert_eq!(bound("2016-09-04", true), Some(utc("2016-09-04T23:59:59.999999999Z")));
         assert_eq!(bound("12/31/2016", true), Some(utc("2016-12-31T23:59:59.999999999Z")));
         assert_eq!(bound("2016-09-04T15:14:55Z", true), Some(utc("2016-09-04T15:14:55Z")));
+        // A time in minutes covers its minute, as a day covers its day.
+        assert_eq!(bound("2016-09-04 15:14", false), Some(utc("2016-09-04T15:14:00Z")));
+        assert_eq!(bound("2016-09-04 15:14", true), Some(utc("2016-09-04T15:14:59.999999999Z")));
+        assert_eq!(bound("Sep 4 2016 3:14 PM", true), Some(utc("2016-09-04T15:14:59.999999999Z")));
         assert_eq!(bound("9999", true), Some(utc("9999-12-31T23:59:59.999999999Z")));
         assert_eq!(bound("201", false), None);
         assert_eq!(bound("someday", true), None);
