@@ -84,6 +84,15 @@ pub struct Committed {
 /// Opens a committed index for reading, with the alias table stored in it.
 pub fn open(dir: &Path) -> Result<Store> {
     if !dir.join("meta.json").is_file() {
+        // `--index` naming the corpus: "run newsearch index ... --index CORPUS" would
+        // send the user to a command that refuses that folder.
+        let holds_files = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+        if holds_files && !dir.join(MARKER_FILE).is_file() {
+            return Err(Error::NotAnIndex {
+                path: dir.to_path_buf(),
+                reason: "it holds other files and no index".to_owned(),
+            });
+        }
         return Err(Error::NoIndex { path: dir.to_path_buf() });
     }
     check_marker(dir)?;

@@ -313,6 +313,11 @@ fn missing_corpus_and_missing_index_are_clear_errors() {
     assert!(!wd.join("index").exists(), "a failed run must not create an index");
     wd.run(&["stats"]).code(1).stderr_has("no index at");
     wd.run(&["query", "Sirte"]).code(1).stderr_has("run `newsearch index");
+    // `--index` naming a folder of articles is not sent to a command that refuses it.
+    wd.write("corpus/a.txt", "Sirte\n\nSirte falls.\n");
+    wd.run(&["query", "Sirte", "--index", "corpus"])
+        .code(1)
+        .stderr_has("corpus is not a newsearch index (it holds other files and no index)");
 }
 
 #[test]
