@@ -115,6 +115,13 @@ fn write_bad_corpus(wd: &Workdir) -> Vec<Case> {
     cases.push(Case::new("corpus/bad/photo.png", Skipped("not an article: .png image"), &[]));
     wd.write("corpus/bad/scan.txt", png_bytes());
     cases.push(Case::new("corpus/bad/scan.txt", Skipped("binary file (NUL bytes)"), &[]));
+    // Its one record is broken: the skip says where and why.
+    wd.write("corpus/bad/one-broken.jsonl", "{\"title\": broken\n");
+    cases.push(Case::new(
+        "corpus/bad/one-broken.jsonl",
+        Skipped("no articles found (line 1: expected a JSON object"),
+        &[],
+    ));
 
     wd.write(
         "corpus/bad/invalid-utf8.txt",

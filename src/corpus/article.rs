@@ -181,13 +181,15 @@ pub enum ParseError {
         /// The header's column names, comma-separated.
         found: String,
     },
-    /// The file was read, but nothing in it is an article (every record was skipped; the
-    /// warnings that explain why are lost with the file, so the common causes have their
-    /// own variants).
-    #[error("{}: no articles found", path.display())]
+    /// The file was read, but nothing in it is an article (every record was skipped;
+    /// the common causes have their own variants).
+    #[error("{}: no articles found{}", path.display(), why.as_ref().map(|why| format!(" ({why})")).unwrap_or_default())]
     NoArticles {
         /// The file.
         path: PathBuf,
+        /// The first warning about the file (a record's line and what was wrong
+        /// with it), and how many more there were: the warnings go with the file.
+        why: Option<String>,
     },
 }
 
@@ -201,7 +203,7 @@ impl ParseError {
             | Self::Json { path, .. }
             | Self::Csv { path, .. }
             | Self::CsvHeader { path, .. }
-            | Self::NoArticles { path } => path,
+            | Self::NoArticles { path, .. } => path,
         }
     }
 }
@@ -316,7 +318,11 @@ pub fn parse_bytes(
         }
     };
     if articles.is_empty() {
-        return Err(ParseError::NoArticles { path: path.to_owned() });
+        let why = warnings.first().map(|first| match warnings.len() - 1 {
+            0 => first.to_string(),
+            more => format!("{first}; {more} more"),
+        });
+        return Err(ParseError::NoArticles { path: path.to_owned(), why });
     }
     Ok(ParsedFile { articles, warnings })
 }
