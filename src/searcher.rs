@@ -292,8 +292,10 @@ impl Searcher {
         let (snippet, highlights) = if snippet.is_empty() {
             (lead(&body, snippet_chars), Vec::new())
         } else {
-            let ranges = snippet.highlighted().iter().map(|r| [r.start, r.end]).collect();
-            (snippet.fragment().to_owned(), ranges)
+            let (fragment, shift) = widen_to_punctuation(&body, snippet.fragment());
+            let ranges =
+                snippet.highlighted().iter().map(|r| [r.start + shift, r.end + shift]).collect();
+            (fragment.to_owned(), ranges)
         };
 
         let title = text(f.title);
@@ -347,6 +349,21 @@ fn lead(text: &str, chars: usize) -> String {
             format!("{}…", text[..cut].trim_end())
         }
     }
+}
+
+/// tantivy cuts a snippet at its first and last words, leaving out the
+/// punctuation that touches them (an article ending `camps.` gave `camps`): the
+/// fragment is widened to it, as the article wrote it. Returns the fragment and
+/// how many bytes were added in front (highlights move by that much).
+fn widen_to_punctuation<'b>(body: &'b str, fragment: &'b str) -> (&'b str, usize) {
+    let Some(start) = body.find(fragment) else { return (fragment, 0) };
+    let end = start + fragment.len();
+    let touching = |c: &char| !c.is_whitespace() && !c.is_alphanumeric();
+    // A few characters at most: a run of `-----` is a rule, not punctuation.
+    let before: usize =
+        body[..start].chars().rev().take_while(touching).take(3).map(char::len_utf8).sum();
+    let after: usize = body[end..].chars().take_while(touching).take(3).map(char::len_utf8).sum();
+    (&body[start - before..end + after], before)
 }
 
 /// The last component of an encoded facet: `/organization/ISIS` → `ISIS`.

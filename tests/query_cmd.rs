@@ -659,3 +659,15 @@ fn an_until_in_minutes_keeps_the_whole_minute() {
     assert_eq!(total(&["Sirte", "--since", "2016-09-04 15:14"]), 1);
     assert_eq!(total(&["Sirte", "--since", "2016-09-04 15:15"]), 0);
 }
+
+#[test]
+fn snippets_keep_the_punctuation_around_their_first_and_last_words() {
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Quote\n\n“Sirte” fell, officials said.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let hit = wd.query_json(&["Sirte"])["hits"][0].clone();
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert_eq!(snippet, "“Sirte” fell, officials said.");
+    let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
+    assert_eq!(&snippet[start..end], "Sirte");
+}
