@@ -263,6 +263,16 @@ pub fn index_corpus(
     summary.removed += outcome.replaced;
     summary.skipped.extend(outcome.skipped);
     summary.warnings = outcome.warnings;
+    if session.slash_dates_guessed {
+        summary.warnings.push(FileWarning {
+            path: options.index_dir.clone(),
+            line: None,
+            message: "the index does not record how it reads slash dates (it was made before \
+                      newsearch recorded it): this run read them month first; give --day-first \
+                      or --month-first once to record the index's order"
+                .to_owned(),
+        });
+    }
     for (folder, (files, documents)) in unwalked.missing_elsewhere.tops {
         let message = format!(
             "gone, and outside the folders this run indexed: {files} file(s) below it keep \

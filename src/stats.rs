@@ -32,8 +32,9 @@ pub struct IndexStats {
     pub index_format: u32,
     /// Fingerprint of the alias table.
     pub aliases_fingerprint: String,
-    /// How the documents' slash dates were read.
-    pub slash_dates: SlashDates,
+    /// How the documents' slash dates were read; `None` if the index does not
+    /// record it (made before it was recorded).
+    pub slash_dates: Option<SlashDates>,
 }
 
 /// Summarizes the index at `dir`.

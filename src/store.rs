@@ -53,11 +53,10 @@ pub struct CommitInfo {
     pub aliases_fingerprint: String,
     /// The alias table itself.
     pub aliases: String,
-    /// How the documents' slash dates were read. Commits before this was
-    /// recorded were month first unless `--day-first` was given, which they
-    /// did not record.
-    #[serde(default)]
-    pub slash_dates: SlashDates,
+    /// How the documents' slash dates were read. `None` in commits made
+    /// before it was recorded: month first unless that run had `--day-first`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slash_dates: Option<SlashDates>,
 }
 
 /// An opened index with its fields and the alias table it was built with.
@@ -139,6 +138,9 @@ pub struct WriteSession {
     pub writer: IndexWriter,
     /// How this session reads slash dates: asked for, or the index's own order.
     pub slash_dates: SlashDates,
+    /// The index has documents but does not record their order, and this run
+    /// was given none: month first is a guess the run should report.
+    pub slash_dates_guessed: bool,
 }
 
 /// How to open an index for writing.
@@ -187,7 +189,7 @@ pub fn open_for_writing(
             given: aliases.fingerprint().to_owned(),
         });
     }
-    let stored_order = commit.as_ref().map(|info| info.slash_dates);
+    let stored_order = commit.as_ref().and_then(|info| info.slash_dates);
     if let (Some(stored), Some(given)) = (stored_order, options.slash_dates)
         && stored != given
         && !options.rebuild
@@ -203,6 +205,10 @@ pub fn open_for_writing(
         )));
     }
     let slash_dates = options.slash_dates.or(stored_order).unwrap_or_default();
+    let slash_dates_guessed = commit.is_some()
+        && stored_order.is_none()
+        && options.slash_dates.is_none()
+        && !options.rebuild;
     let store = finish_open(index, dir, aliases)?;
     let writer_options = IndexWriterOptions::builder()
         .num_worker_threads(options.threads.max(1))
@@ -239,7 +245,7 @@ pub fn open_for_writing(
     if options.rebuild {
         writer.delete_all_documents().map_err(Error::index(dir))?;
     }
-    Ok(WriteSession { store, writer, slash_dates })
+    Ok(WriteSession { store, writer, slash_dates, slash_dates_guessed })
 }
 
 /// `day first (4/5/2017 is 4 May)`.
@@ -258,10 +264,10 @@ const MIN_BUDGET_PER_THREAD: usize = 15_000_000;
 const MAX_BUDGET_PER_THREAD: usize = 4_000_000_000;
 
 impl Store {
-    /// How the index's documents read slash dates (month first for an index
-    /// without commits).
-    pub fn slash_dates(&self) -> Result<SlashDates> {
-        Ok(read_commit(&self.index, &self.dir)?.map(|info| info.slash_dates).unwrap_or_default())
+    /// How the index's documents read slash dates; `None` for an index made
+    /// before that was recorded.
+    pub fn slash_dates(&self) -> Result<Option<SlashDates>> {
+        Ok(read_commit(&self.index, &self.dir)?.and_then(|info| info.slash_dates))
     }
 }
 
@@ -269,13 +275,14 @@ impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.
     pub fn commit(self) -> Result<Committed> {
-        let WriteSession { store, mut writer, slash_dates } = self;
+        let WriteSession { store, mut writer, slash_dates, slash_dates_guessed } = self;
         let info = CommitInfo {
             format: FORMAT,
             newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
             aliases_fingerprint: store.aliases.fingerprint().to_owned(),
             aliases: store.aliases.source_text().to_owned(),
-            slash_dates,
+            // A guess is not recorded: the next run warns again until told.
+            slash_dates: (!slash_dates_guessed).then_some(slash_dates),
         };
         let payload = serde_json::to_string(&info).unwrap_or_default();
         let dir = store.dir.clone();
@@ -286,7 +293,7 @@ impl WriteSession {
         if let Err(source) = committed {
             // Disk full while the segments were written out: the last commit stands;
             // clear this run's files so the next run has room.
-            let session = WriteSession { store, writer, slash_dates };
+            let session = WriteSession { store, writer, slash_dates, slash_dates_guessed };
             return Err(session.abandon(Error::Index { path: dir, source }));
         }
         // The commit above is durable: its documents are searchable and the next run

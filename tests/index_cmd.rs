@@ -403,6 +403,21 @@ fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
     assert_eq!(after["Third report"], "2017-04-07T00:00:00Z");
     assert_eq!(order(&wd), "month-first");
     wd.run(&["index", "corpus", "--day-first", "--month-first"]).code(2);
+
+    // An index made before the order was recorded: its order is unknown, so
+    // either flag is taken (and recorded), and a run without one says it guessed.
+    let meta = wd.join("index/meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    let unrecorded = text.replace(r#",\"slash_dates\":\"month-first\""#, "");
+    assert_ne!(unrecorded, text, "the commit records the order");
+    std::fs::write(&meta, unrecorded).unwrap();
+    assert_eq!(order(&wd), Value::Null);
+    let guessed = wd.run(&["index", "corpus", "--format", "json"]).success().json();
+    let message = guessed["warnings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("does not record how it reads slash dates"), "{guessed}");
+    assert_eq!(order(&wd), Value::Null, "a guess is not recorded");
+    wd.run(&["index", "corpus", "--day-first", "--quiet"]).success();
+    assert_eq!(order(&wd), "day-first");
 }
 
 /// Linux file names are bytes: two that differ only where they are not UTF-8 are two files.

@@ -268,8 +268,9 @@ pub fn write_stats(stats: &IndexStats, style: Style, out: &mut impl Write) -> io
     writeln!(out, "format      {}", stats.index_format)?;
     writeln!(out, "aliases     {}", stats.aliases_fingerprint)?;
     let order = match stats.slash_dates {
-        SlashDates::MonthFirst => "month/day/year",
-        SlashDates::DayFirst => "day/month/year",
+        Some(SlashDates::MonthFirst) => "month/day/year",
+        Some(SlashDates::DayFirst) => "day/month/year",
+        None => "not recorded (month/day/year unless built with --day-first)",
     };
     writeln!(out, "slash dates {order}")?;
     for (name, counts) in

@@ -274,8 +274,10 @@ pub struct StatsReportV1<'a> {
     pub index_format: u32,
     /// Fingerprint of the index's alias table.
     pub aliases_fingerprint: &'a str,
-    /// How slash dates were read: `month-first` or `day-first`.
-    pub slash_dates: SlashDates,
+    /// How slash dates were read: `month-first` or `day-first`; absent when
+    /// the index does not record it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slash_dates: Option<SlashDates>,
 }
 
 impl<'a> StatsReportV1<'a> {
