@@ -263,23 +263,7 @@ pub fn index_corpus(
     summary.removed += outcome.replaced;
     summary.skipped.extend(outcome.skipped);
     summary.warnings = outcome.warnings;
-    if session.slash_dates_guessed {
-        summary.warnings.push(FileWarning {
-            path: options.index_dir.clone(),
-            line: None,
-            message: "the index does not record how it reads slash dates (it was made before \
-                      newsearch recorded it): this run read them month first; give --day-first \
-                      or --month-first once to record the index's order"
-                .to_owned(),
-        });
-    }
-    for (folder, (files, documents)) in unwalked.missing_elsewhere.tops {
-        let message = format!(
-            "gone, and outside the folders this run indexed: {files} file(s) below it keep \
-             their {documents} document(s) in the index until a run with --prune"
-        );
-        summary.warnings.push(FileWarning { path: folder, line: None, message });
-    }
+    summary.warnings.extend(index_warnings(&session, options, unwalked.missing_elsewhere));
     // A changed file that failed to parse keeps its old documents: they are
     // stale, but nothing is lost, and the next run tries the file again.
     summary.unchanged += outcome.kept;
@@ -301,6 +285,33 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// Warnings about the index as a whole rather than one file's content.
+fn index_warnings(
+    session: &store::WriteSession,
+    options: &IndexOptions,
+    missing_elsewhere: MissingFolders,
+) -> Vec<FileWarning> {
+    let mut warnings = Vec::new();
+    if session.slash_dates_guessed {
+        warnings.push(FileWarning {
+            path: options.index_dir.clone(),
+            line: None,
+            message: "the index does not record how it reads slash dates (it was made before \
+                      newsearch recorded it): this run read them month first; give --day-first \
+                      or --month-first once to record the index's order"
+                .to_owned(),
+        });
+    }
+    for (folder, (files, documents)) in missing_elsewhere.tops {
+        let message = format!(
+            "gone, and outside the folders this run indexed: {files} file(s) below it keep \
+             their {documents} document(s) in the index until a run with --prune"
+        );
+        warnings.push(FileWarning { path: folder, line: None, message });
+    }
+    warnings
 }
 
 /// The folders of a run: as given (absolute), canonical, and those the walk
