@@ -181,6 +181,17 @@ fn write_bad_corpus(wd: &Workdir) -> Vec<Case> {
         Warned(&["trailer length says 5 bytes, found 38"]),
         &["wrongnword"],
     ));
+    // The dumped string ends in a newline before its closing quote (counted in N).
+    wd.write(
+        "corpus/bad/trailer-newline.txt",
+        "Newline Trailer\n\nBody with newlinetrailerword.\n\n\
+         string(41) \"[{\"id\":\"1\",\"title\":\"Newlined Related\"} ]\n\"\n",
+    );
+    cases.push(Case::new(
+        "corpus/bad/trailer-newline.txt",
+        Clean,
+        &["newlinetrailerword", "related:newlined"],
+    ));
     // A dump quoted mid-article: the text after it is the article's.
     wd.write(
         "corpus/bad/trailer-mid-body.txt",

@@ -154,11 +154,16 @@ fn read_trailer<'t>(
     let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
     match values.next() {
         Some(Ok(value)) => {
-            let (json, after) = rest.split_at(values.byte_offset());
+            let (mut json, mut after) = rest.split_at(values.byte_offset());
+            // `var_dump` closes the string with a quote that is not part of the JSON,
+            // after any whitespace the string ends with (which it counts); a scraper
+            // may have lost the quote.
+            let spaces = after.len() - after.trim_start().len();
+            if let Some(closed) = after[spaces..].strip_prefix('"') {
+                json = &rest[..json.len() + spaces];
+                after = closed;
+            }
             check_length(declared, json, line_number, warnings);
-            // `var_dump` closes the string with a quote that is not part of the JSON;
-            // a scraper may have lost it.
-            let after = after.strip_prefix('"').unwrap_or(after);
             let headlines = match value {
                 Value::Array(items) => items.iter().filter_map(headline).collect(),
                 object @ Value::Object(_) => headline(&object).into_iter().collect(),
@@ -167,13 +172,27 @@ fn read_trailer<'t>(
             (headlines, after)
         }
         Some(Err(error)) => {
+            // Where the declared length ends in the closing quote, the string ends
+            // there, and what follows is the article's.
+            let declared_end = declared.parse::<usize>().ok().filter(|&n| rest.get(n..).is_some());
+            if let Some(end) = declared_end
+                && let Some(after) = rest[end..].strip_prefix('"')
+                && !after.trim().is_empty()
+            {
+                let json = &rest[..end];
+                let titles = headlines_of_objects(json);
+                warnings.push(Warning::at(
+                    line_number,
+                    format!(
+                        "scraper trailer is not valid JSON: kept {} of its headlines",
+                        titles.len()
+                    ),
+                ));
+                return (titles, after);
+            }
             let json = rest.trim_end();
             let json = json.strip_suffix('"').unwrap_or(json);
-            let titles: Vec<String> = complete_objects(json)
-                .into_iter()
-                .filter_map(|object| serde_json::from_str::<Value>(object).ok())
-                .filter_map(|object| headline(&object))
-                .collect();
+            let titles = headlines_of_objects(json);
             let what = if error.is_eof() { "cut off" } else { "is not valid JSON" };
             warnings.push(Warning::at(
                 line_number,
@@ -185,6 +204,16 @@ fn read_trailer<'t>(
         // The header promises JSON (`[` or `{`), so there is a value or an error.
         None => (Vec::new(), ""),
     }
+}
+
+/// The headlines of the complete JSON objects in `json`, which as a whole is not
+/// valid JSON (cut off or garbled).
+fn headlines_of_objects(json: &str) -> Vec<String> {
+    complete_objects(json)
+        .into_iter()
+        .filter_map(|object| serde_json::from_str::<Value>(object).ok())
+        .filter_map(|object| headline(&object))
+        .collect()
 }
 
 /// Warns when the trailer's `string(N)` disagrees with the JSON's length in bytes: a sign
@@ -366,6 +395,34 @@ mod tests {
         // On the trailer's own line too.
         let text = format!("Title\n\nBefore.\n{} and after.", trailer(json));
         assert_eq!(clean_body(&text), "Before.\n\nand after.");
+    }
+
+    #[test]
+    fn a_trailer_whose_string_ends_in_whitespace_closes_after_it() {
+        let json = "[{\"title\":\"A\"}]\n";
+        let text = format!("Title\n\nBody.\n\nstring({}) \"{json}\"\n", json.len());
+        let (article, warnings) = read(&text);
+        let article = article.unwrap();
+        assert_eq!(
+            (article.body.as_str(), article.related.as_slice()),
+            ("Body.", &["A".to_owned()][..])
+        );
+        assert_eq!(warnings, []);
+    }
+
+    #[test]
+    fn text_after_a_garbled_trailer_of_the_declared_length_stays_in_the_body() {
+        let text = "Title\n\nThe dump:\nstring(10) \"[not json]\"\nThe rest matters.\n";
+        let (article, warnings) = read(text);
+        assert_eq!(article.unwrap().body, "The dump:\n\nThe rest matters.");
+        let messages: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "line 4: scraper trailer is not valid JSON: kept 0 of its headlines",
+                "line 4: text after the scraper trailer kept in the body",
+            ]
+        );
     }
 
     fn clean_body(text: &str) -> String {
