@@ -118,10 +118,16 @@ impl Error {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
-    /// Wraps a tantivy error about the index at `path`.
+    /// Wraps a tantivy error about the index at `path`: damage (a file cut
+    /// short, missing or garbled) is [`Error::Damaged`], which names the fix.
     pub fn index(path: impl Into<PathBuf>) -> impl FnOnce(tantivy::TantivyError) -> Error {
         let path = path.into();
-        move |source| Error::Index { path, source }
+        move |source| match source {
+            tantivy::TantivyError::DataCorruption(_) | tantivy::TantivyError::OpenReadError(_) => {
+                Error::Damaged { path, source }
+            }
+            source => Error::Index { path, source },
+        }
     }
 
     /// Wraps an I/O error about `path`.

@@ -95,12 +95,7 @@ pub fn open(dir: &Path) -> Result<Store> {
         return Err(Error::NoIndex { path: dir.to_path_buf() });
     }
     check_marker(dir)?;
-    let index = Index::open_in_dir(dir).map_err(|source| match source {
-        TantivyError::DataCorruption(_) | TantivyError::OpenReadError(_) => {
-            Error::Damaged { path: dir.to_path_buf(), source }
-        }
-        other => Error::Index { path: dir.to_path_buf(), source: other },
-    })?;
+    let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
     let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {

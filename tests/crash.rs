@@ -401,6 +401,19 @@ fn a_damaged_index_is_reported_in_one_line_and_rebuild_mends_it() {
     wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
     assert_eq!(count(&wd), before);
 
+    // A segment file gone: tantivy reports it rather than panicking.
+    let term = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "term"))
+        .unwrap();
+    std::fs::remove_file(term).unwrap();
+    let out = wd.run(&["query", "article"]).code(1);
+    one_line(&out);
+    assert!(out.stderr.contains("the index is damaged"), "{out}");
+    wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
+    assert_eq!(count(&wd), before);
+
     // Metadata that is not JSON.
     std::fs::write(index.join("meta.json"), "garbage").unwrap();
     let out = wd.run(&["query", "article"]).code(1);

@@ -315,7 +315,15 @@ fn write_atom(
 /// `ISIS^2` → (`ISIS`, `^2`); a value without a boost → (value, "").
 fn split_boost(value: &str) -> (&str, &str) {
     match value.rfind('^') {
-        Some(at) if at > 0 && value[at + 1..].parse::<f32>().is_ok() => value.split_at(at),
+        // Digits and a point only, as tantivy's grammar reads a boost (Rust's
+        // float parser also takes `inf` and `1e3`).
+        Some(at)
+            if at > 0
+                && value[at + 1..].chars().all(|c| c.is_ascii_digit() || c == '.')
+                && value[at + 1..].parse::<f32>().is_ok() =>
+        {
+            value.split_at(at)
+        }
         _ => (value, ""),
     }
 }
