@@ -356,14 +356,17 @@ fn unwalked_files<'k>(
             unwalked.kept_documents += old.documents;
         } else if left_the_corpus(Path::new(path), roots.canonical, roots.given, seen) {
             unwalked.gone.push((path, old));
-        } else if !corpus::key_exists(path) {
-            // Outside this run's folders, and gone: a corpus moved or deleted. Its
-            // documents go only when asked (`--prune`), as the folder may only be
-            // out of reach for now (a disk not mounted).
+        } else if let Some(top) = unwalked.missing_elsewhere.gone_folder(&corpus::key_path(path)) {
+            // Outside this run's folders, and its folder is gone: a corpus moved or
+            // deleted. Its documents go only when asked (`--prune`), as the folder
+            // may only be out of reach for now (a disk not mounted). A file deleted
+            // from a folder that is still there goes when its own corpus is indexed.
             if prune {
                 unwalked.gone.push((path, old));
             } else {
-                unwalked.missing_elsewhere.add(Path::new(path), old.documents);
+                let entry = unwalked.missing_elsewhere.tops.entry(top).or_default();
+                entry.0 += 1;
+                entry.1 += old.documents;
                 unwalked.kept_documents += old.documents;
             }
         } else {
@@ -374,33 +377,41 @@ fn unwalked_files<'k>(
     unwalked
 }
 
-/// Files the index knows that are gone from outside this run's folders, counted
-/// under the highest folder that is gone with them (a moved corpus is one line,
-/// not a line per file).
+/// Files the index knows whose folders are gone, outside this run's folders,
+/// counted under the highest folder that is gone with them (a moved corpus is
+/// one line, not a line per file).
 #[derive(Default)]
 struct MissingFolders {
     /// Highest missing folder → (files, documents).
     tops: BTreeMap<PathBuf, (u64, u64)>,
-    /// Whether a folder exists, as looked up so far.
-    exists: HashMap<PathBuf, bool>,
+    /// Whether a folder is gone, as looked up so far: one look per folder, not
+    /// per file, so a run beside a large corpus stays cheap.
+    gone: HashMap<PathBuf, bool>,
 }
 
 impl MissingFolders {
-    fn add(&mut self, file: &Path, documents: u64) {
-        let mut top = file;
+    /// The highest gone folder above `file`, if its own folder is gone. Only
+    /// "not found" is gone: a folder that cannot be read now (permissions, a
+    /// failing disk) may hold its files still.
+    fn gone_folder(&mut self, file: &Path) -> Option<PathBuf> {
+        let mut is_gone = |folder: &Path| {
+            *self.gone.entry(folder.to_path_buf()).or_insert_with(|| {
+                folder
+                    .symlink_metadata()
+                    .is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound)
+            })
+        };
+        let mut top = file.parent()?;
+        if !is_gone(top) {
+            return None;
+        }
         while let Some(parent) = top.parent() {
-            let exists = *self
-                .exists
-                .entry(parent.to_path_buf())
-                .or_insert_with(|| parent.symlink_metadata().is_ok());
-            if exists {
+            if !is_gone(parent) {
                 break;
             }
             top = parent;
         }
-        let entry = self.tops.entry(top.to_path_buf()).or_default();
-        entry.0 += 1;
-        entry.1 += documents;
+        Some(top.to_path_buf())
     }
 }
 

@@ -193,7 +193,7 @@ pub fn build(
             let handle = if field == fields::SOURCE { f.source } else { f.folder };
             let wanted = requested_facet(field, value)?;
             let found = facet_spellings(searcher, handle, wanted).map_err(|err| err.to_string())?;
-            Ok(found.iter().map(ToString::to_string).collect())
+            Ok(found.iter().map(facet_in_query).collect())
         };
         let facets = FacetFields {
             plain: &fields::NAME_FACETS,
@@ -302,16 +302,32 @@ fn entity_query(f: &fields::Fields, term: &str) -> Box<dyn Query> {
 }
 
 /// What a `source:` or `folder:` value names. A folder is a path (`bbc/business`
-/// or `/bbc/business`); a source is one name, slashes and all (`BBC/World`),
-/// unless written as a path from the root (`/FNA`).
+/// or `/bbc/business`, as the folder facet prints it: folder names hold no
+/// `/`, so nothing in it is escaped); a source is one name, slashes and all
+/// (`BBC/World`), unless written as a path from the root (`/FNA`).
 fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, String> {
-    if field == fields::SOURCE && !value.starts_with('/') {
-        return Ok(Facet::from_path([value]));
+    if field == fields::SOURCE {
+        return if value.starts_with('/') {
+            Facet::from_text(value).map_err(|err| err.to_string())
+        } else {
+            Ok(Facet::from_path([value]))
+        };
     }
     // `corpus/FNA/`, as a shell completes a folder, is the folder `corpus/FNA`.
-    let value = if value.len() > 1 { value.trim_end_matches('/') } else { value };
-    let path = if value.starts_with('/') { value.to_owned() } else { format!("/{value}") };
-    Facet::from_text(&path).map_err(|err| err.to_string())
+    let steps = value.trim_matches('/');
+    if steps.is_empty() {
+        return Ok(Facet::root());
+    }
+    Ok(Facet::from_path(steps.split('/')))
+}
+
+/// A facet as tantivy's query parser reads it back (`Facet::from_text`): each
+/// step's `\` and `/` escaped. (tantivy's own `Display` writes a backslash as
+/// `\/`, which reads back as a slash.)
+fn facet_in_query(facet: &Facet) -> String {
+    let steps: Vec<String> =
+        facet.to_path().iter().map(|step| step.replace('\\', "\\\\").replace('/', "\\/")).collect();
+    format!("/{}", steps.join("/"))
 }
 
 /// The facets of `field` in the index that are `wanted` but for letter case,

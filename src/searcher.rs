@@ -381,8 +381,10 @@ fn facet_values(kind: FacetKind, paths: HashMap<String, u64>) -> Vec<FacetCount>
     let mut merged: BTreeMap<String, (u64, Vec<(u64, String)>)> = BTreeMap::new();
     for (path, count) in paths {
         let value = match kind {
+            // Steps joined as they are: folder names hold no `/`, and this is the
+            // form `folder:` reads back.
             FacetKind::Folder => Facet::from_encoded(path.into_bytes())
-                .map(|facet| facet.to_string())
+                .map(|facet| format!("/{}", facet.to_path().join("/")))
                 .unwrap_or_default(),
             _ => facet_leaf(&path).unwrap_or_default(),
         };

@@ -489,3 +489,63 @@ fn a_moved_corpus_is_reported_and_pruned_on_request() {
     let ids = wd.query_ids(&["*"]);
     assert_eq!(ids, ["moved/FNA/a.txt", "other/b.txt"]);
 }
+
+/// `--prune` removes only what is gone: a folder it may not look into now is
+/// not "gone", and keeps its documents.
+#[cfg(unix)]
+#[test]
+fn prune_keeps_the_documents_of_a_folder_it_cannot_look_into() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let wd = Workdir::new();
+    wd.write("corpus/a.txt", "Open article\n\n2016-09-04\n\nA story about a wombat.\n");
+    wd.write("other/locked/sub/b.txt", "Locked article\n\n2016-09-05\n\nA platypus story.\n");
+    let locked = wd.join("other/locked");
+    let set_mode = |mode| {
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(0o000);
+    let as_root = std::fs::read_dir(&locked).is_ok();
+    set_mode(0o755);
+    let run = |args: &[&str]| -> Option<Value> {
+        let output = if as_root { run_as_nobody(&wd, args)? } else { wd.run(args) };
+        Some(output.success().json())
+    };
+    let Some(first) = run(&["index", "corpus", "other", "--format", "json"]) else { return };
+    assert_eq!(first["documents"], 2, "{first:#}");
+
+    set_mode(0o000);
+    let pruned = run(&["index", "corpus", "--prune", "--format", "json"]);
+    set_mode(0o755);
+    let pruned = pruned.unwrap();
+    assert_eq!((&pruned["removed"], &pruned["documents"]), (&Value::from(0), &Value::from(2)));
+    assert_eq!(pruned["warnings"], Value::Array(Vec::new()), "{pruned:#}");
+}
+
+/// A folder whose name is not UTF-8 is shown, filtered and searched by one
+/// spelling (`caf\xE9`).
+#[cfg(unix)]
+#[test]
+fn a_folder_named_in_latin1_is_found_by_the_value_its_facet_shows() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let wd = Workdir::new();
+    let folder = wd.join("corpus").join(OsStr::from_bytes(b"caf\xE9"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.txt"), "Sirte falls\n\nForces took Sirte.\n").unwrap();
+    wd.write("corpus/plain/b.txt", "Sirte quiet\n\nSirte was quiet.\n");
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let facets = wd.query_json(&["Sirte", "--facet", "folder"]);
+    let shown: Vec<&str> = facets["facets"]["folder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["value"].as_str().unwrap())
+        .collect();
+    assert!(shown.contains(&"/corpus/caf\\xE9"), "{facets}");
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    assert_eq!(total(&["Sirte", "--filter", "folder:/corpus/caf\\xE9"]), 1);
+    assert_eq!(total(&["Sirte folder:/corpus/caf\\xE9"]), 1);
+    assert_eq!(total(&["Sirte -folder:corpus/caf\\xE9"]), 1);
+}

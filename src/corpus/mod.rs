@@ -247,21 +247,25 @@ fn add_file(
 }
 
 /// A path as text, without loss: a byte that is not UTF-8 (a file name from an
-/// old Latin-1 or Windows system) is written `\xFF`. The lossy U+FFFD would make
-/// `a\xFF.txt` and `a\xFE.txt` one key, so that one file's documents replaced
-/// the other's on every run.
+/// old Latin-1 or Windows system) is written `\xFF`, and so a backslash is
+/// written `\\`. The lossy U+FFFD would make `a\xFF.txt` and `a\xFE.txt` one
+/// key, and without the doubled backslash a file named `a\xFF.txt` would share
+/// its key with `a` + byte 0xFF + `.txt`: one file's documents would replace
+/// the other's on every run. [`key_path`] reads the text back.
 pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
     #[cfg(unix)]
     {
         use std::fmt::Write as _;
         use std::os::unix::ffi::OsStrExt as _;
         let bytes = path.as_os_str().as_bytes();
-        if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(text) = std::str::from_utf8(bytes)
+            && !text.contains('\\')
+        {
             return std::borrow::Cow::Borrowed(text);
         }
         let mut text = String::with_capacity(bytes.len() + 8);
         for chunk in bytes.utf8_chunks() {
-            text.push_str(chunk.valid());
+            text.push_str(&chunk.valid().replace('\\', "\\\\"));
             for byte in chunk.invalid() {
                 let _ = write!(text, "\\x{byte:02X}");
             }
@@ -274,35 +278,37 @@ pub fn path_text(path: &Path) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Whether the file a [`path_text`] key names is still there. A key with `\x`
-/// in it may be either a name written that way or an escaped byte: it is there
-/// if either is.
-pub fn key_exists(key: &str) -> bool {
-    if Path::new(key).symlink_metadata().is_ok() {
-        return true;
-    }
+/// The path a [`path_text`] key was made from.
+pub fn key_path(key: &str) -> PathBuf {
     #[cfg(unix)]
-    if key.contains("\\x") {
+    if key.contains('\\') {
         use std::os::unix::ffi::OsStrExt as _;
         let mut bytes = Vec::with_capacity(key.len());
         let mut rest = key.as_bytes();
         while let Some((&first, tail)) = rest.split_first() {
-            let escaped = (first == b'\\' && tail.first() == Some(&b'x'))
-                .then(|| tail.get(1..3))
-                .flatten()
-                .and_then(|hex| std::str::from_utf8(hex).ok())
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-            if let Some(byte) = escaped {
-                bytes.push(byte);
-                rest = &tail[3..];
-            } else {
-                bytes.push(first);
-                rest = tail;
+            if first == b'\\' {
+                if let Some((&b'\\', after)) = tail.split_first() {
+                    bytes.push(b'\\');
+                    rest = after;
+                    continue;
+                }
+                let byte = tail
+                    .strip_prefix(b"x")
+                    .and_then(|hex| hex.get(..2))
+                    .and_then(|hex| std::str::from_utf8(hex).ok())
+                    .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+                if let Some(byte) = byte {
+                    bytes.push(byte);
+                    rest = &tail[3..];
+                    continue;
+                }
             }
+            bytes.push(first);
+            rest = tail;
         }
-        return Path::new(OsStr::from_bytes(&bytes)).symlink_metadata().is_ok();
+        return PathBuf::from(OsStr::from_bytes(&bytes));
     }
-    false
+    PathBuf::from(key)
 }
 
 /// Whether `folder` holds a newsearch index (its marker and tantivy's metadata).
@@ -591,19 +597,20 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_key_names_its_file_whether_escaped_or_written_so() {
+    fn keys_are_distinct_and_read_back_to_their_paths() {
         use std::os::unix::ffi::OsStrExt;
-        let dir = tempfile::tempdir().unwrap();
-        let raw = dir.path().join(OsStr::from_bytes(b"a\xFF.txt"));
-        let literal = dir.path().join("b\\x41.txt");
-        write(&raw, "x");
-        write(&literal, "x");
-        assert!(key_exists(&path_text(&raw)));
-        assert!(key_exists(&path_text(&literal)));
-        std::fs::remove_file(&raw).unwrap();
-        std::fs::remove_file(&literal).unwrap();
-        assert!(!key_exists(&path_text(&raw)));
-        assert!(!key_exists(&path_text(&literal)));
+        let names: [&[u8]; 5] =
+            [b"plain.txt", b"a\xFF.txt", b"a\\xFF.txt", b"back\\slash", b"caf\xE9\\\xFE"];
+        let paths: Vec<PathBuf> =
+            names.iter().map(|name| Path::new("/c").join(OsStr::from_bytes(name))).collect();
+        let keys: HashSet<String> = paths.iter().map(|p| path_text(p).into_owned()).collect();
+        assert_eq!(keys.len(), names.len(), "{keys:?}");
+        for path in &paths {
+            assert_eq!(&key_path(&path_text(path)), path);
+        }
+        assert_eq!(path_text(Path::new("/c/plain.txt")), "/c/plain.txt");
+        assert_eq!(path_text(&paths[1]), "/c/a\\xFF.txt");
+        assert_eq!(path_text(&paths[2]), "/c/a\\\\xFF.txt");
     }
 
     #[cfg(unix)]
