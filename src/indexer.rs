@@ -161,11 +161,33 @@ pub struct IndexSummary {
 }
 
 /// What the index knew about one file at its last commit.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct KnownFile {
     modified_ns: i64,
     len: u64,
     documents: u64,
+    /// Its folder facet (encoded), which the root of the run that indexed it
+    /// named; shared among the files of one folder.
+    folder: Option<Arc<str>>,
+}
+
+impl KnownFile {
+    /// Whether `file` is as the index has it: same size and modification time,
+    /// and not named from a narrower root than this run's. A run over a wider
+    /// root than the one that indexed the file (`corpus` after `corpus/FNA`)
+    /// names it anew (id, folder, and a source taken from the folder) as a
+    /// fresh index would; a run over a narrower one (`corpus/FNA`, to pick up
+    /// one outlet's new files) keeps the names the wider root gave.
+    fn unchanged(&self, file: &CorpusFile) -> bool {
+        if self.len != file.len || self.modified_ns != file.modified_ns {
+            return false;
+        }
+        let folder = (!file.folder.is_empty())
+            .then(|| Facet::from_path(file.folder.iter().map(String::as_str)));
+        let (old, new) = (self.folder.as_deref(), folder.as_ref().map(Facet::encoded_str));
+        let depth = |encoded: Option<&str>| encoded.map_or(0, |e| e.split('\0').count());
+        old == new || depth(old) > depth(new)
+    }
 }
 
 /// Indexes `options.corpus` into `options.index_dir`, reporting progress to
@@ -238,7 +260,7 @@ pub fn index_corpus(
             seen.insert(file.key.clone());
         }
         match old {
-            Some(old) if old.len == file.len && old.modified_ns == file.modified_ns => {
+            Some(old) if old.unchanged(&file) => {
                 summary.unchanged += old.documents;
             }
             Some(_) => to_parse.push((file, true)),
@@ -469,7 +491,13 @@ fn known_files(store: &store::Store) -> Result<HashMap<String, KnownFile>> {
     let reader = store.index.reader().map_err(Error::index(&store.dir))?;
     let searcher = reader.searcher();
     let names = (crate::fields::PATH, crate::fields::FILE_MODIFIED, crate::fields::FILE_LEN);
+    // Folder facets are few; each is made once.
+    let mut folders: HashMap<String, Arc<str>> = HashMap::new();
     for segment in searcher.segment_readers() {
+        let facets =
+            segment.facet_reader(crate::fields::FOLDER).map_err(Error::index(&store.dir))?;
+        let mut by_ord: HashMap<u64, Arc<str>> = HashMap::new();
+        let mut facet = Facet::root();
         let fast = segment.fast_fields();
         let columns = (|| {
             Ok::<_, tantivy::TantivyError>((
@@ -487,10 +515,24 @@ fn known_files(store: &store::Store) -> Result<HashMap<String, KnownFile>> {
             if !paths.ord_to_str(ord, &mut path).unwrap_or(false) {
                 continue;
             }
-            let entry = known.entry(path.clone()).or_insert(KnownFile {
-                modified_ns: modified.get_val(doc),
-                len: lens.get_val(doc),
-                documents: 0,
+            let entry = known.entry(path.clone()).or_insert_with(|| {
+                let folder = facets.facet_ords(doc).next().and_then(|ord| {
+                    if let Some(folder) = by_ord.get(&ord) {
+                        return Some(Arc::clone(folder));
+                    }
+                    facets.facet_from_ord(ord, &mut facet).ok()?;
+                    let encoded = facet.encoded_str();
+                    let shared =
+                        folders.entry(encoded.to_owned()).or_insert_with(|| encoded.into());
+                    by_ord.insert(ord, Arc::clone(shared));
+                    Some(Arc::clone(shared))
+                });
+                KnownFile {
+                    modified_ns: modified.get_val(doc),
+                    len: lens.get_val(doc),
+                    documents: 0,
+                    folder,
+                }
             });
             entry.documents += 1;
         }

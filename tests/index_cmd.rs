@@ -549,3 +549,39 @@ fn a_folder_named_in_latin1_is_found_by_the_value_its_facet_shows() {
     assert_eq!(total(&["Sirte folder:/corpus/caf\\xE9"]), 1);
     assert_eq!(total(&["Sirte -folder:corpus/caf\\xE9"]), 1);
 }
+
+#[test]
+fn a_wider_root_names_files_as_a_fresh_index_would() {
+    let wd = Workdir::new();
+    wd.write("c/FNA/2016/a.txt", "Sirte siege\n\n2016-09-01\n\nFighters in Sirte.\n");
+    wd.run(&["index", "c/FNA", "--quiet"]).success();
+    let hit = |wd: &Workdir| wd.query_json(&["Sirte"])["hits"][0].clone();
+    // Named from the root `c/FNA`: the first folder below it, `2016`, is the source.
+    assert_eq!(
+        (&hit(&wd)["id"], &hit(&wd)["source"]),
+        (&Value::from("FNA/2016/a.txt"), &Value::from("2016"))
+    );
+
+    let wider = wd.run(&["index", "c", "--format", "json"]).success().json();
+    assert_eq!(
+        (&wider["updated"], &wider["documents"]),
+        (&Value::from(1), &Value::from(1)),
+        "{wider}"
+    );
+    assert_eq!(
+        (&hit(&wd)["id"], &hit(&wd)["source"]),
+        (&Value::from("c/FNA/2016/a.txt"), &Value::from("FNA"))
+    );
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    assert_eq!(total(&["*", "--filter", "source:FNA"]), 1);
+    assert_eq!(total(&["*", "--filter", "folder:c/FNA"]), 1);
+
+    // The same root again, or a narrower one (one outlet's folder): nothing to
+    // do, and the names the wider root gave stay.
+    for root in ["c", "c/FNA"] {
+        let again = wd.run(&["index", root, "--format", "json"]).success().json();
+        let counts = (&again["updated"], &again["unchanged"]);
+        assert_eq!(counts, (&Value::from(0), &Value::from(1)), "{root}: {again}");
+        assert_eq!(hit(&wd)["id"], "c/FNA/2016/a.txt");
+    }
+}
