@@ -225,34 +225,61 @@ fn a_corpus_named_twice_or_from_elsewhere_is_indexed_once() {
     assert_eq!(folders.values().sum::<u64>(), total);
 }
 
+/// A folder a test takes the permissions of, and gives them back.
+#[cfg(unix)]
+struct Lockable<'w> {
+    wd: &'w Workdir,
+    folder: std::path::PathBuf,
+    /// Root reads every folder: newsearch then runs as `nobody`.
+    as_root: bool,
+}
+
+#[cfg(unix)]
+impl<'w> Lockable<'w> {
+    fn new(wd: &'w Workdir, relative: &str) -> Lockable<'w> {
+        let mut lockable = Lockable { wd, folder: wd.join(relative), as_root: false };
+        lockable.lock();
+        lockable.as_root = std::fs::read_dir(&lockable.folder).is_ok();
+        lockable.unlock();
+        lockable
+    }
+
+    fn set_mode(&self, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&self.folder, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn lock(&self) {
+        self.set_mode(0o000);
+    }
+
+    fn unlock(&self) {
+        self.set_mode(0o755);
+    }
+
+    /// The JSON summary of a successful run; `None` (the test skips) where a
+    /// root test cannot run newsearch as `nobody`.
+    fn run_json(&self, args: &[&str]) -> Option<Value> {
+        let output = if self.as_root { run_as_nobody(self.wd, args)? } else { self.wd.run(args) };
+        Some(output.success().json())
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_folder_that_cannot_be_read_keeps_its_documents() {
-    use std::os::unix::fs::PermissionsExt;
-
     let wd = Workdir::new();
     wd.write("corpus/open.txt", "Open article\n\n2016-09-04\n\nA story about a wombat.\n");
     wd.write("corpus/locked/a.txt", "Locked article\n\n2016-09-05\n\nA platypus story.\n");
     wd.write("corpus/locked/deeper/b.txt", "Deeper article\n\n2016-09-06\n\nMore platypus.\n");
-    let locked = wd.join("corpus/locked");
-    let set_mode = |mode| {
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(mode)).unwrap();
-    };
-    set_mode(0o000);
-    let as_root = std::fs::read_dir(&locked).is_ok();
-    set_mode(0o755);
-    // Root reads every folder: run newsearch as `nobody` then, where setpriv can.
-    let index = || -> Option<Value> {
-        let args = ["index", "corpus", "--format", "json"];
-        let output = if as_root { run_as_nobody(&wd, &args)? } else { wd.run(&args) };
-        Some(output.success().json())
-    };
+    let locked = Lockable::new(&wd, "corpus/locked");
+    let index = || locked.run_json(&["index", "corpus", "--format", "json"]);
     let Some(first) = index() else { return };
     assert_eq!(first["documents"], 3, "{first:#}");
 
-    set_mode(0o000);
+    locked.lock();
     let again = index();
-    set_mode(0o755);
+    locked.unlock();
     let again = again.unwrap();
     let count = |key: &str| again[key].as_u64().unwrap();
     assert_eq!(
@@ -495,28 +522,18 @@ fn a_moved_corpus_is_reported_and_pruned_on_request() {
 #[cfg(unix)]
 #[test]
 fn prune_keeps_the_documents_of_a_folder_it_cannot_look_into() {
-    use std::os::unix::fs::PermissionsExt;
-
     let wd = Workdir::new();
     wd.write("corpus/a.txt", "Open article\n\n2016-09-04\n\nA story about a wombat.\n");
     wd.write("other/locked/sub/b.txt", "Locked article\n\n2016-09-05\n\nA platypus story.\n");
-    let locked = wd.join("other/locked");
-    let set_mode = |mode| {
-        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(mode)).unwrap();
+    let locked = Lockable::new(&wd, "other/locked");
+    let Some(first) = locked.run_json(&["index", "corpus", "other", "--format", "json"]) else {
+        return;
     };
-    set_mode(0o000);
-    let as_root = std::fs::read_dir(&locked).is_ok();
-    set_mode(0o755);
-    let run = |args: &[&str]| -> Option<Value> {
-        let output = if as_root { run_as_nobody(&wd, args)? } else { wd.run(args) };
-        Some(output.success().json())
-    };
-    let Some(first) = run(&["index", "corpus", "other", "--format", "json"]) else { return };
     assert_eq!(first["documents"], 2, "{first:#}");
 
-    set_mode(0o000);
-    let pruned = run(&["index", "corpus", "--prune", "--format", "json"]);
-    set_mode(0o755);
+    locked.lock();
+    let pruned = locked.run_json(&["index", "corpus", "--prune", "--format", "json"]);
+    locked.unlock();
     let pruned = pruned.unwrap();
     assert_eq!((&pruned["removed"], &pruned["documents"]), (&Value::from(0), &Value::from(2)));
     assert_eq!(pruned["warnings"], Value::Array(Vec::new()), "{pruned:#}");
