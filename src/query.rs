@@ -341,15 +341,14 @@ fn facet_spellings(
     field: Field,
     wanted: Facet,
 ) -> tantivy::Result<Vec<Facet>> {
-    let folded = |text: &str| text.chars().flat_map(char::to_lowercase).collect::<String>();
-    let key = folded(wanted.encoded_str());
+    let key = fold_case(wanted.encoded_str());
     let mut found = BTreeSet::new();
     for segment in searcher.segment_readers() {
         let terms = segment.inverted_index(field)?;
         let mut stream = terms.terms().stream()?;
         while stream.advance() {
             if let Ok(encoded) = std::str::from_utf8(stream.key())
-                && folded(encoded) == key
+                && fold_case(encoded) == key
             {
                 found.insert(encoded.to_owned());
             }
@@ -362,6 +361,12 @@ fn facet_spellings(
         .into_iter()
         .filter_map(|encoded| Facet::from_encoded(encoded.into_bytes()).ok())
         .collect())
+}
+
+/// `text` as `source:` and `folder:` compare it, and as their facets merge it:
+/// letter case aside.
+pub fn fold_case(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Deepest nesting a query may have. tantivy's parser recurses once a level, and

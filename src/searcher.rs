@@ -388,7 +388,7 @@ fn facet_values(kind: FacetKind, paths: HashMap<String, u64>) -> Vec<FacetCount>
                 .unwrap_or_default(),
             _ => facet_leaf(&path).unwrap_or_default(),
         };
-        let entry = merged.entry(value.to_lowercase()).or_default();
+        let entry = merged.entry(query::fold_case(&value)).or_default();
         entry.0 += count;
         entry.1.push((count, value));
     }
