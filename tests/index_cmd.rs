@@ -361,6 +361,16 @@ fn a_date_the_index_cannot_hold_is_left_out_with_a_warning() {
     assert_eq!(hit["date"], Value::Null);
 }
 
+/// Title → date of every article that mentions a zebra.
+fn zebra_dates(wd: &Workdir) -> BTreeMap<String, Value> {
+    wd.query_json(&["zebra", "--all"])["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| (hit["title"].as_str().unwrap().to_owned(), hit["date"].clone()))
+        .collect()
+}
+
 #[test]
 fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
     let wd = Workdir::new();
@@ -377,12 +387,7 @@ fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
     assert_eq!(warnings[0]["line"], 3, "{summary}");
     assert!(warnings[0]["message"].as_str().unwrap().contains("`13/25/2016`"), "{summary}");
 
-    let dates: BTreeMap<String, Value> = wd.query_json(&["zebra", "--all"])["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|hit| (hit["title"].as_str().unwrap().to_owned(), hit["date"].clone()))
-        .collect();
+    let dates = zebra_dates(&wd);
     assert_eq!(dates["Talks resume"], "2016-09-04T15:14:00Z");
     assert_eq!(dates["Port reopens"], "2016-09-05T00:00:00Z");
     assert_eq!(dates["Market fire"], Value::Null);
@@ -395,22 +400,14 @@ fn labelled_datelines_are_read_and_impossible_numeric_ones_reported() {
 #[test]
 fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
     let wd = Workdir::new();
-    let dates = |wd: &Workdir| -> BTreeMap<String, Value> {
-        wd.query_json(&["zebra", "--all"])["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|hit| (hit["title"].as_str().unwrap().to_owned(), hit["date"].clone()))
-            .collect()
-    };
     wd.write("corpus/a.txt", "First report\n\n4/5/2017\n\nA zebra story.\n");
     wd.run(&["index", "corpus", "--day-first", "--quiet"]).success();
-    assert_eq!(dates(&wd)["First report"], "2017-05-04T00:00:00Z");
+    assert_eq!(zebra_dates(&wd)["First report"], "2017-05-04T00:00:00Z");
 
     // A later run without the flag reads new files the index's way.
     wd.write("corpus/b.txt", "Second report\n\n4/6/2017\n\nAnother zebra story.\n");
     wd.run(&["index", "corpus", "--quiet"]).success();
-    assert_eq!(dates(&wd)["Second report"], "2017-06-04T00:00:00Z");
+    assert_eq!(zebra_dates(&wd)["Second report"], "2017-06-04T00:00:00Z");
     let order = |wd: &Workdir| {
         wd.run(&["stats", "--format", "json"]).success().json()["slash_dates"].clone()
     };
@@ -422,10 +419,10 @@ fn the_index_keeps_its_slash_date_order_until_a_rebuild() {
         .code(2)
         .stderr_has("the index reads slash dates day first (4/5/2017 is 4 May)")
         .stderr_has("--rebuild");
-    assert_eq!(dates(&wd).len(), 2, "the refused run changed nothing");
+    assert_eq!(zebra_dates(&wd).len(), 2, "the refused run changed nothing");
 
     wd.run(&["index", "corpus", "--month-first", "--rebuild", "--quiet"]).success();
-    let after = dates(&wd);
+    let after = zebra_dates(&wd);
     assert_eq!(after["First report"], "2017-04-05T00:00:00Z");
     assert_eq!(after["Third report"], "2017-04-07T00:00:00Z");
     assert_eq!(order(&wd), "month-first");

@@ -172,26 +172,18 @@ fn read_trailer<'t>(
             (headlines, after)
         }
         Some(Err(error)) => {
-            // Where the declared length ends in the closing quote, the string ends
-            // there, and what follows is the article's.
-            let declared_end = declared.parse::<usize>().ok().filter(|&n| rest.get(n..).is_some());
-            if let Some(end) = declared_end
-                && let Some(after) = rest[end..].strip_prefix('"')
-                && !after.trim().is_empty()
-            {
-                let json = &rest[..end];
-                let titles = headlines_of_objects(json);
-                warnings.push(Warning::at(
-                    line_number,
-                    format!(
-                        "scraper trailer is not valid JSON: kept {} of its headlines",
-                        titles.len()
-                    ),
-                ));
-                return (titles, after);
-            }
-            let json = rest.trim_end();
-            let json = json.strip_suffix('"').unwrap_or(json);
+            // Where the declared length ends in the closing quote and text follows,
+            // the string ends there, and what follows is the article's; otherwise
+            // the trailer runs to the end of the file.
+            let declared_end = declared
+                .parse::<usize>()
+                .ok()
+                .and_then(|end| Some((rest.get(..end)?, rest.get(end..)?.strip_prefix('"')?)))
+                .filter(|(_, after)| !after.trim().is_empty());
+            let (json, after) = declared_end.unwrap_or_else(|| {
+                let json = rest.trim_end();
+                (json.strip_suffix('"').unwrap_or(json), "")
+            });
             let titles = headlines_of_objects(json);
             let what = if error.is_eof() { "cut off" } else { "is not valid JSON" };
             warnings.push(Warning::at(
@@ -199,7 +191,7 @@ fn read_trailer<'t>(
                 format!("scraper trailer {what}: kept {} of its headlines", titles.len()),
             ));
             check_length(declared, json, line_number, warnings);
-            (titles, "")
+            (titles, after)
         }
         // The header promises JSON (`[` or `{`), so there is a value or an error.
         None => (Vec::new(), ""),
