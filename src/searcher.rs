@@ -23,6 +23,7 @@ use tantivy::{
 use crate::analysis::EntityFinder;
 use crate::error::{Error, Result};
 use crate::fields;
+use crate::query::expand::{self, ExpansionTerm};
 use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
 use crate::store::{self, Store};
 
@@ -97,6 +98,8 @@ pub struct SearchResults {
     pub timeline: Option<Vec<FacetCount>>,
     /// Provenance.
     pub index: IndexInfo,
+    /// The words `--expand` added, heaviest first (empty without it).
+    pub expansion: Vec<ExpansionTerm>,
 }
 
 /// An open index, ready for any number of searches.
@@ -129,9 +132,14 @@ impl Searcher {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
-        let query = query::build(&self.store, &searcher, &self.tokenizers, request)?;
         let dir = &self.store.dir;
         let index_error = Error::index(dir.clone());
+        let mut query = query::build(&self.store, &searcher, &self.tokenizers, request, &[])?;
+        let mut expansion = Vec::new();
+        if request.expand {
+            expansion = self.feedback(&searcher, &*query)?;
+            query = query::build(&self.store, &searcher, &self.tokenizers, request, &expansion)?;
+        }
 
         let wanted = request.limit.map(|limit| request.offset.saturating_add(limit));
         let facet_fields: Vec<&'static str> = request
@@ -223,7 +231,28 @@ impl Searcher {
                 aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
                 newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
             },
+            expansion,
         })
+    }
+
+    /// `--expand`'s words: from the title and body of the query's best hits.
+    fn feedback(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> Result<Vec<ExpansionTerm>> {
+        let dir = &self.store.dir;
+        let top = searcher
+            .search(query, &by_relevance(expand::FEEDBACK_DOCS))
+            .map_err(Error::index(dir.clone()))?;
+        let f = &self.store.fields;
+        let mut docs = Vec::with_capacity(top.len());
+        for ((score, _), address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+            docs.push((score, format!("{}\n{}", text(f.title), text(f.body))));
+        }
+        Ok(expand::feedback_terms(&mut self.tokenizers.analyzer(false), &docs))
     }
 
     /// The requested page of (score, address), in display order.

@@ -15,15 +15,17 @@ use tantivy::directory::error::LockError;
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::{Index, IndexWriter, TantivyError};
 
-use crate::analysis::{self, Aliases};
+use crate::analysis::{self, Aliases, stems};
 use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result, report};
 use crate::fields::{self, Fields};
 
 /// The index format this build reads and writes. Bump it when the schema or the
 /// meaning of the stored data changes. Format 2 dropped the `entity` facet
-/// field: entity counts come from the title and body terms.
-pub const FORMAT: u32 = 2;
+/// field: entity counts come from the title and body terms. Format 3 writes
+/// entity terms with a reserved prefix (`#isis`) and a stem table with each
+/// segment (`analysis::stems`).
+pub const FORMAT: u32 = 3;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";
@@ -95,7 +97,8 @@ pub fn open(dir: &Path) -> Result<Store> {
         return Err(Error::NoIndex { path: dir.to_path_buf() });
     }
     check_marker(dir)?;
-    let index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+    let mut index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+    register_plugins(&mut index);
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
     let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {
@@ -164,14 +167,20 @@ pub fn open_for_writing(
 ) -> Result<WriteSession> {
     let fresh = prepare_folder(dir, options.rebuild)?;
     let index = if fresh {
-        let (schema, _) = fields::schema();
-        let index = Index::create_in_dir(dir, schema).map_err(Error::index(dir))?;
+        let (schema, fields) = fields::schema();
+        let index = Index::builder()
+            .schema(schema)
+            .register_plugin(stems_plugin(&fields))
+            .create_in_dir(dir)
+            .map_err(Error::index(dir))?;
         let marker = Marker { format: FORMAT, created_by: version_string() };
         let json = serde_json::to_string_pretty(&marker).unwrap_or_default();
         fs::write(dir.join(MARKER_FILE), json).map_err(Error::io(dir.join(MARKER_FILE)))?;
         index
     } else {
-        Index::open_in_dir(dir).map_err(Error::index(dir))?
+        let mut index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+        register_plugins(&mut index);
+        index
     };
     let commit = read_commit(&index, dir)?;
     if let Some(stored) = &commit
@@ -330,6 +339,20 @@ impl WriteSession {
         drop(writer);
         let _ = fs::remove_file(store.dir.join(WRITER_FILE));
         err
+    }
+}
+
+/// The stem tables' writer, for the text fields (see `analysis::stems`).
+fn stems_plugin(fields: &Fields) -> Arc<stems::StemsPlugin> {
+    stems::StemsPlugin::new(vec![fields.title, fields.body, fields.related])
+}
+
+/// Plugins are not saved with an index: they are attached on every open,
+/// before anything writes or merges (an index of another format has none to
+/// attach, and is refused later by its format).
+fn register_plugins(index: &mut Index) {
+    if let Some(fields) = Fields::from_schema(&index.schema()) {
+        index.register_plugin(stems_plugin(&fields));
     }
 }
 

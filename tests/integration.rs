@@ -9,3 +9,4 @@ mod cli_output;
 mod crash;
 mod index_cmd;
 mod query_cmd;
+mod ranking;

@@ -625,9 +625,9 @@ fn human_explain_is_a_tree_led_by_the_hit_score() {
     let tree: Vec<&str> =
         out.stdout.lines().skip_while(|line| !line.contains("[Sirte]")).skip(1).collect();
     assert!(tree[0].starts_with(&format!("     {score:.3}  ")), "{out}");
-    // Each step one level deeper than a step above it, the terms in brackets.
+    // Each step one level deeper than a step above it: the words under the sum.
     assert!(
-        tree.iter().any(|line| line.starts_with("       ") && line.contains("\"sirte\")]")),
+        tree.iter().any(|line| line.starts_with("       ") && line.contains("BM25F, word `Sirte`")),
         "{out}"
     );
     assert!(tree.iter().all(|line| !line.trim_start().starts_with(['{', '"'])), "{out}");

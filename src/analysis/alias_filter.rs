@@ -24,6 +24,10 @@ const CAPS_WINDOW: usize = 48;
 /// with it, so literal terms never collide with ordinary ones.
 pub const LITERAL_PREFIX: char = '=';
 
+/// Starts every canonical entity term (`#isis`): no word the tokenizer emits
+/// starts with it, so entity terms never collide with ordinary words or stems.
+pub const ENTITY_PREFIX: char = '#';
+
 /// What the filter emits for a one-word alias spelling such as `ISIL`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Spellings {
@@ -441,13 +445,13 @@ acronyms = ["US", "U.S."]
         let a = aliases();
         let indexed =
             stream_terms(&a, "ISIL and Islamic State fighters", Spellings::CanonicalAndLiteral);
-        let expected = [("isis", 0), ("=isil", 0), ("and", 1), ("isis", 2), ("fighters", 3)];
+        let expected = [("#isis", 0), ("=isil", 0), ("and", 1), ("#isis", 2), ("fighters", 3)];
         assert_eq!(indexed, expected.map(|(t, p)| (t.to_owned(), p)));
         let literal = stream_terms(&a, "ISIL and Islamic State fighters", Spellings::Literal);
-        let expected = [("=isil", 0), ("and", 1), ("isis", 2), ("fighters", 3)];
+        let expected = [("=isil", 0), ("and", 1), ("#isis", 2), ("fighters", 3)];
         assert_eq!(literal, expected.map(|(t, p)| (t.to_owned(), p)));
         let canonical = stream_terms(&a, "Daesh", Spellings::Canonical);
-        assert_eq!(canonical, [("isis".to_owned(), 0)]);
+        assert_eq!(canonical, [("#isis".to_owned(), 0)]);
     }
 
     #[test]
@@ -455,7 +459,7 @@ acronyms = ["US", "U.S."]
         let a = aliases();
         for text in [
             "ISIS",
-            "isis",
+            "#isis",
             "Isil",
             "ISIL",
             "daesh",
@@ -470,9 +474,9 @@ acronyms = ["US", "U.S."]
             "IS group",
             "Daeshs",
         ] {
-            assert_eq!(terms(&a, text), vec!["isis"], "{text:?}");
+            assert_eq!(terms(&a, text), vec!["#isis"], "{text:?}");
         }
-        assert_eq!(terms(&a, "al-Qaeda Al Qaida AL-QAIDA"), vec!["alqaeda"; 3]);
+        assert_eq!(terms(&a, "al-Qaeda Al Qaida AL-QAIDA"), vec!["#alqaeda"; 3]);
     }
 
     #[test]
@@ -482,16 +486,16 @@ acronyms = ["US", "U.S."]
             terms(&a, "This is what fighters said"),
             vec!["this", "is", "what", "fighters", "said"]
         );
-        assert_eq!(terms(&a, "told us the US"), vec!["told", "us", "the", "unitedstates"]);
-        assert_eq!(terms(&a, "U.S. forces"), vec!["unitedstates", "forces"]);
+        assert_eq!(terms(&a, "told us the US"), vec!["told", "us", "the", "#unitedstates"]);
+        assert_eq!(terms(&a, "U.S. forces"), vec!["#unitedstates", "forces"]);
     }
 
     #[test]
     fn possessives_punctuation_and_end_of_text() {
         let a = aliases();
-        assert_eq!(terms(&a, "ISIL's fighters"), vec!["isis", "s", "fighters"]);
-        assert_eq!(terms(&a, "(Daesh)."), vec!["isis"]);
-        assert_eq!(terms(&a, "fighting the Islamic State"), vec!["fighting", "the", "isis"]);
+        assert_eq!(terms(&a, "ISIL's fighters"), vec!["#isis", "s", "fighters"]);
+        assert_eq!(terms(&a, "(Daesh)."), vec!["#isis"]);
+        assert_eq!(terms(&a, "fighting the Islamic State"), vec!["fighting", "the", "#isis"]);
         assert_eq!(
             terms(&a, "the Islamic"),
             vec!["the", "islamic"],
@@ -499,7 +503,7 @@ acronyms = ["US", "U.S."]
         );
         assert_eq!(
             terms(&a, "Islamic State of Iraq"),
-            vec!["isis", "of", "iraq"],
+            vec!["#isis", "of", "iraq"],
             "falls back to the longest complete variant"
         );
     }
@@ -512,7 +516,7 @@ acronyms = ["US", "U.S."]
             .iter()
             .map(|t| (t.text.as_str(), t.position, t.offset_from, t.offset_to))
             .collect();
-        assert_eq!(summary, vec![("the", 0, 0, 3), ("isis", 1, 4, 40), ("fighters", 2, 41, 49)]);
+        assert_eq!(summary, vec![("the", 0, 0, 3), ("#isis", 1, 4, 40), ("fighters", 2, 41, 49)]);
     }
 
     #[test]
@@ -521,14 +525,14 @@ acronyms = ["US", "U.S."]
         assert_eq!(terms(&a, "WHAT IS NEXT FOR LIBYA"), vec!["what", "is", "next", "for", "libya"]);
         assert_eq!(
             terms(&a, "WHAT IS NEXT\nIS fighters fled"),
-            vec!["what", "is", "next", "isis", "fighters", "fled"]
+            vec!["what", "is", "next", "#isis", "fighters", "fled"]
         );
         assert_eq!(
             terms(&a, "ISIL FIGHTERS FLEE"),
-            vec!["isis", "fighters", "flee"],
+            vec!["#isis", "fighters", "flee"],
             "names still match in capitals"
         );
-        assert_eq!(terms(&a, "IS"), vec!["isis"], "a lone acronym has no capitals around it");
+        assert_eq!(terms(&a, "IS"), vec!["#isis"], "a lone acronym has no capitals around it");
     }
 
     #[test]
@@ -537,7 +541,7 @@ acronyms = ["US", "U.S."]
         let text = "Forces of Da’esh and Islamic State";
         for token in tokens(&a, text) {
             let written = &text[token.offset_from..token.offset_to];
-            if token.text == "isis" {
+            if token.text == "#isis" {
                 assert!(written == "Da’esh" || written == "Islamic State", "{written}");
             }
         }

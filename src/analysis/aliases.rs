@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::ENTITY_PREFIX;
 use crate::error::{Error, Result};
 
 /// The table shipped with newsearch, compiled into the binary.
@@ -164,7 +165,7 @@ impl Aliases {
             ));
         }
         let term = canonical_term(name);
-        if term.is_empty() {
+        if term.len() == ENTITY_PREFIX.len_utf8() {
             return Err(invalid(entry_line, "a name needs at least one letter or digit".into()));
         }
         if let Some(other) = claims.terms.insert(term.clone(), name.to_owned()) {
@@ -426,10 +427,14 @@ fn table_error(origin: &Path, line: usize, message: String) -> Error {
     Error::AliasTable { path: origin.to_path_buf(), line, message }
 }
 
-/// The index term for an entity name: lowercase letters and digits only, so that
-/// `al-Qaeda` becomes `alqaeda`.
+/// The index term for an entity name: [`ENTITY_PREFIX`], then lowercase letters
+/// and digits only, so that `al-Qaeda` becomes `#alqaeda`. The prefix keeps entity
+/// terms apart from words: the country `Turkey` is never the word `turkey`, and
+/// no stem group of ordinary words can reach an entity.
 fn canonical_term(name: &str) -> String {
-    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    std::iter::once(ENTITY_PREFIX)
+        .chain(name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase))
+        .collect()
 }
 
 fn lowercase_words(text: &str) -> Vec<String> {
@@ -475,8 +480,8 @@ acronyms = ["US", "U.S."]
         assert_eq!(aliases.canonical("is"), None, "acronyms keep their case");
         assert_eq!(aliases.canonical("U.S."), Some("United States"));
         assert_eq!(aliases.canonical("Islamic"), None);
-        assert_eq!(aliases.entity(0).term, "isis");
-        assert_eq!(aliases.entity(1).term, "unitedstates");
+        assert_eq!(aliases.entity(0).term, "#isis");
+        assert_eq!(aliases.entity(1).term, "#unitedstates");
         assert_eq!(aliases.entity(0).facet_path(), "/organization/ISIS");
         assert_eq!(aliases.canonical("/organization/ISIS"), Some("ISIS"), "a facet path");
         assert_eq!(aliases.canonical(" /country/U.S."), Some("United States"));

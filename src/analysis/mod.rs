@@ -9,6 +9,7 @@
 pub mod alias_filter;
 pub mod aliases;
 pub mod query_text;
+pub mod stems;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use tantivy::tokenizer::{
     RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenFilter, TokenStream, Tokenizer,
 };
 
-pub use alias_filter::{AliasFilter, LITERAL_PREFIX, Spellings};
+pub use alias_filter::{AliasFilter, ENTITY_PREFIX, LITERAL_PREFIX, Spellings};
 pub use aliases::{Aliases, Entity, EntityId};
 
 /// The name the analyzer is registered under in every index newsearch opens.
@@ -296,7 +297,7 @@ pub(crate) mod tests {
     fn explain_reports_variant_and_offsets() {
         let aliases = Arc::new(Aliases::built_in().unwrap());
         let explained = explain(&aliases, "Islamic State fighters");
-        assert_eq!(explained[0].term, "isis");
+        assert_eq!(explained[0].term, "#isis");
         assert_eq!(explained[0].offsets, [0, 13]);
         assert_eq!(explained[0].written, "Islamic State");
         assert_eq!(explained[0].entity.as_deref(), Some("ISIS"));

@@ -34,6 +34,14 @@ pub fn write_results(
         "{} {noun} for {:?} ({:.1} ms)",
         results.total_hits, results.query, results.took_ms
     )?;
+    if !results.expansion.is_empty() {
+        let words: Vec<String> = results
+            .expansion
+            .iter()
+            .map(|t| format!("{} ({:.3})", sanitize(&t.term), t.weight))
+            .collect();
+        writeln!(out, "expanded with: {}", words.join(", "))?;
+    }
     // Paged past the end; with `-n 0` an empty page is what was asked for.
     if results.hits.is_empty() && results.total_hits > 0 && results.offset >= results.total_hits {
         writeln!(out, "(no hits on this page: offset {})", results.offset)?;

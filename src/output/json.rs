@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
 use crate::indexer::IndexSummary;
+use crate::query::expand::ExpansionTerm;
 use crate::searcher::{FacetCount, Hit, SearchResults};
 use crate::stats::IndexStats;
 
@@ -42,6 +43,9 @@ pub struct QueryReportV1<'a> {
     pub timeline: Option<Vec<PeriodCountV1<'a>>>,
     /// Provenance.
     pub index: IndexInfoV1<'a>,
+    /// The words `--expand` added, with their share of the added weight.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub expansion: &'a [ExpansionTerm],
 }
 
 /// A batch line that could not run.
@@ -145,6 +149,7 @@ impl<'a> QueryReportV1<'a> {
                 aliases_fingerprint: &results.index.aliases_fingerprint,
                 newsearch_version: &results.index.newsearch_version,
             },
+            expansion: &results.expansion,
         }
     }
 }

@@ -212,10 +212,15 @@ pub struct QueryArgs {
     /// Match any word instead of all.
     #[arg(long)]
     pub any: bool,
-    /// Match one-word alias spellings as written: `ISIL` finds articles that
-    /// say ISIL, not those that say Daesh.
+    /// Match words as written: no stemming (`strike` does not find
+    /// `strikes`), and one-word alias spellings as themselves (`ISIL` finds
+    /// articles that say ISIL, not those that say Daesh).
     #[arg(long)]
     pub literal: bool,
+    /// Add ten words from the top ten hits to the query and search again
+    /// (pseudo-relevance feedback, RM3); `--explain` and JSON list them.
+    #[arg(long)]
+    pub expand: bool,
     /// Count hits per period over all hits.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub timeline: Option<PeriodArg>,

@@ -305,6 +305,7 @@ fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
     };
     request.any = args.any;
     request.literal = args.literal;
+    request.expand = args.expand;
     request.timeline = args.timeline.map(|period| match period {
         PeriodArg::Day => Period::Day,
         PeriodArg::Week => Period::Week,

@@ -1,23 +1,30 @@
 //! Stage 5 (query): a [`SearchRequest`] → a tantivy `Query`.
 //!
-//! The user's text goes through [`analysis::query_text::rewrite`] (so aliases
-//! are read as the index reads them), then tantivy's own parser with the index's
-//! analyzer; dates and `--filter`s are added as required clauses.
+//! The user's text goes through [`analysis::query_text::rewrite`] (multi-word
+//! alias spellings and headlines in capitals read as the index reads them),
+//! then tantivy's grammar; [`build`] makes the query from the grammar tree,
+//! with stem groups and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
+//! added as required clauses that do not score.
+
+pub mod bm25f;
+pub mod build;
+pub mod expand;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::tokenizer::TokenizerManager;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TantivyDate, Term};
 
 use crate::analysis::{
     self,
     query_text::{self, FacetFields},
+    stems::StemTable,
 };
 use crate::error::{Error, Result};
 use crate::fields;
@@ -77,6 +84,8 @@ pub enum Period {
 }
 
 /// Everything a search needs.
+// Each flag is one independent option of `newsearch query`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug)]
 pub struct SearchRequest {
     /// The query in tantivy's syntax, aliases welcome.
@@ -106,6 +115,9 @@ pub struct SearchRequest {
     /// Match alias spellings as written (`ISIL` finds only `ISIL`), not as
     /// their entity. Applies to one-word spellings.
     pub literal: bool,
+    /// Add words from the top hits to the query (pseudo-relevance feedback,
+    /// RM3) and search again.
+    pub expand: bool,
 }
 
 impl SearchRequest {
@@ -125,6 +137,7 @@ impl SearchRequest {
             explain: false,
             snippet_chars: DEFAULT_SNIPPET_CHARS,
             literal: false,
+            expand: false,
         }
     }
 }
@@ -132,26 +145,26 @@ impl SearchRequest {
 /// Snippet length unless a request says otherwise, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 220;
 
-/// How much more a title match counts than a body match.
-pub const TITLE_BOOST: f32 = 2.0;
-
-/// The tokenizers query text is parsed with: the index's analyzer chain, but
+/// The analyzers query text is read with: the index's analyzer chain, but
 /// emitting canonical terms (or literal spellings) where the index stores both.
 #[derive(Clone)]
 pub struct QueryTokenizers {
-    canonical: TokenizerManager,
-    literal: TokenizerManager,
+    canonical: TextAnalyzer,
+    literal: TextAnalyzer,
 }
 
 impl QueryTokenizers {
-    /// Tokenizers for `store`'s alias table.
+    /// A copy of the canonical (or `literal`) query analyzer.
+    pub fn analyzer(&self, literal: bool) -> TextAnalyzer {
+        if literal { self.literal.clone() } else { self.canonical.clone() }
+    }
+
+    /// Analyzers for `store`'s alias table.
     pub fn new(store: &Store) -> QueryTokenizers {
-        let manager = |literal| {
-            let manager = TokenizerManager::default();
-            manager.register(analysis::ANALYZER, analysis::query_analyzer(&store.aliases, literal));
-            manager
-        };
-        QueryTokenizers { canonical: manager(false), literal: manager(true) }
+        QueryTokenizers {
+            canonical: analysis::query_analyzer(&store.aliases, false),
+            literal: analysis::query_analyzer(&store.aliases, true),
+        }
     }
 }
 
@@ -161,6 +174,7 @@ pub fn build(
     searcher: &tantivy::Searcher,
     tokenizers: &QueryTokenizers,
     request: &SearchRequest,
+    expansion: &[expand::ExpansionTerm],
 ) -> Result<Box<dyn Query>> {
     let query_error = |message: String| Error::Query { query: request.query.clone(), message };
     let text = request.query.trim();
@@ -199,21 +213,26 @@ pub fn build(
             plain: &fields::NAME_FACETS,
             spellings: &spellings,
             entity: fields::ENTITY,
-            entity_fields: &fields::ENTITY_SEARCH,
             literal: request.literal,
         };
         let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
-        let manager = if request.literal { &tokenizers.literal } else { &tokenizers.canonical };
-        let mut parser =
-            QueryParser::new(store.index.schema(), vec![f.title, f.body], manager.clone());
-        if !request.any {
-            parser.set_conjunction_by_default();
-        }
-        parser.set_field_boost(f.title, TITLE_BOOST);
-        parser
-            .parse_query(&rewritten)
+        let ast = tantivy::query_grammar::parse_query(&rewritten)
             // Columns count in what the user wrote, not in the rewritten text.
-            .map_err(|err| query_error(describe_parse_error(&request.query, &err)))?
+            .map_err(|_| query_error(describe_syntax_error(&request.query)))?;
+        let stems: Vec<StemTable> =
+            searcher.segment_readers().iter().filter_map(StemTable::of_segment).collect();
+        let analyzer = if request.literal { &tokenizers.literal } else { &tokenizers.canonical };
+        let mut builder = build::Builder {
+            fields: f,
+            searcher,
+            stems: &stems,
+            analyzer: analyzer.clone(),
+            literal: request.literal,
+            default_occur: if request.any { Occur::Should } else { Occur::Must },
+            repeats: build::word_repeats(&rewritten, &ast),
+        };
+        let main = builder.build(&ast).map_err(query_error)?;
+        if expansion.is_empty() { main } else { builder.expanded(main, text, expansion) }
     };
 
     // Dates and filters narrow the hits and add nothing to their scores: a filter
@@ -419,30 +438,14 @@ fn nesting_depth(text: &str) -> usize {
     deepest
 }
 
-/// Tantivy's parser says only "syntax error"; its lenient grammar knows where.
-fn describe_parse_error(text: &str, err: &tantivy::query::QueryParserError) -> String {
-    use tantivy::query::QueryParserError;
-    if let QueryParserError::SyntaxError(_) = err {
-        let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
-        if let Some(first) = errors.first() {
-            let column = text.get(..first.pos).map_or(first.pos, |s| s.chars().count()) + 1;
-            return format!("syntax error at column {column}: {}", first.message.to_lowercase());
-        }
-        return "syntax error".to_owned();
+/// tantivy's grammar says only "syntax error"; its lenient reading knows where.
+fn describe_syntax_error(text: &str) -> String {
+    let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
+    if let Some(first) = errors.first() {
+        let column = text.get(..first.pos).map_or(first.pos, |s| s.chars().count()) + 1;
+        return format!("syntax error at column {column}: {}", first.message.to_lowercase());
     }
-    let message = err.to_string();
-    let mut chars = message.chars();
-    let message: String =
-        chars.next().map_or(message.clone(), |c| c.to_lowercase().chain(chars).collect());
-    // A headline pasted with its colon (`Mosul Offensive: Troops ...`) reads as a
-    // field prefix.
-    if let QueryParserError::FieldDoesNotExist(field) = err {
-        return format!(
-            "{message} (the fields are title, body, related, source, folder, entity and date; \
-             to search `{field}:` as a word, quote the text or write `{field}\\:`)"
-        );
-    }
-    message
+    "syntax error".to_owned()
 }
 
 #[cfg(test)]
