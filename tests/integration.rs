@@ -5,6 +5,7 @@ mod util;
 
 mod aliases_cmd;
 mod bad_input;
+mod cli_extras;
 mod cli_output;
 mod crash;
 mod index_cmd;

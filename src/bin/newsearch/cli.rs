@@ -2,6 +2,7 @@
 //! into library options happens in `main.rs`.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -14,13 +15,33 @@ Exit codes:
   1  the run failed: no index, unreadable index, nothing committed
   2  usage error: bad option, bad query syntax, unknown filter";
 
+/// What `--version` says after the name: the crate's version and the index format
+/// this build reads and writes (`newsearch 0.1.0 (index format 3)`), so that a bug
+/// report, or someone holding an index built elsewhere, knows both.
+pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+    format!("{} (index format {})", env!("CARGO_PKG_VERSION"), newsearch::store::FORMAT)
+});
+
+const COMPLETIONS_HELP: &str = "\
+Install the script where the shell looks for it, e.g.:
+  bash:       newsearch completions bash > ~/.local/share/bash-completion/completions/newsearch
+  zsh:        newsearch completions zsh > ~/.zfunc/_newsearch
+              (with `fpath+=~/.zfunc` before `compinit` in ~/.zshrc)
+  fish:       newsearch completions fish > ~/.config/fish/completions/newsearch.fish
+  PowerShell: newsearch completions powershell >> $PROFILE";
+
+const MAN_HELP: &str = "\
+Install the pages where man looks for them, e.g.:
+  newsearch man > ~/.local/share/man/man1/newsearch.1
+  newsearch man index > ~/.local/share/man/man1/newsearch-index.1";
+
 /// Full-text search for scraped news articles, with entity aliases.
 ///
 /// `newsearch index CORPUS` builds an index; `newsearch query QUERY` searches it.
 /// ISIL, Daesh and "Islamic State" are one entity (ISIS) in indexing, querying
 /// and facets: see `newsearch aliases`.
 #[derive(Debug, Parser)]
-#[command(name = "newsearch", version, after_long_help = EXIT_CODES)]
+#[command(name = "newsearch", version = VERSION.as_str(), after_long_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -42,6 +63,12 @@ pub enum Command {
     /// List the alias table, or show how the analyzer reads a text.
     #[command(after_long_help = EXIT_CODES)]
     Aliases(AliasesArgs),
+    /// Print the shell completion script for bash, zsh, fish or PowerShell.
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of newsearch, or of one of its commands.
+    #[command(after_long_help = MAN_HELP)]
+    Man(ManArgs),
 }
 
 /// Where the index lives.
@@ -276,4 +303,110 @@ pub struct SlashDateArgs {
     /// Read slash dates as month/day/year (the default for a new index).
     #[arg(long)]
     pub month_first: bool,
+}
+
+/// `newsearch completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: ShellArg,
+}
+
+/// Shells that `newsearch completions` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    /// Bash (with the bash-completion package).
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// `PowerShell` (the help shows the name without the backquotes that Rust's
+    /// doc lint wants).
+    #[value(help = "PowerShell")]
+    Powershell,
+}
+
+/// `newsearch man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of one command (`newsearch man index` prints newsearch-index(1))
+    /// [default: newsearch(1), which lists the commands].
+    #[arg(value_enum, value_name = "COMMAND")]
+    pub command: Option<ManPage>,
+}
+
+/// The commands with a man page of their own: every subcommand (a unit test holds
+/// this list to the subcommands `Command` declares).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ManPage {
+    /// newsearch-index(1).
+    Index,
+    /// newsearch-query(1).
+    Query,
+    /// newsearch-stats(1).
+    Stats,
+    /// newsearch-aliases(1).
+    Aliases,
+    /// newsearch-completions(1).
+    Completions,
+    /// newsearch-man(1).
+    Man,
+}
+
+impl ManPage {
+    /// The subcommand whose page this is.
+    pub fn command_name(self) -> &'static str {
+        match self {
+            ManPage::Index => "index",
+            ManPage::Query => "query",
+            ManPage::Stats => "stats",
+            ManPage::Aliases => "aliases",
+            ManPage::Completions => "completions",
+            ManPage::Man => "man",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::{Cli, ManPage, VERSION};
+    use clap::ValueEnum;
+
+    /// Clap's own consistency checks of the declared command line (conflicting
+    /// names, defaults outside their parser's range, ...), which it makes only in
+    /// debug builds when that argument is used.
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// `newsearch man COMMAND` offers exactly the subcommands, each under its own name.
+    #[test]
+    fn every_subcommand_has_a_man_page() {
+        let mut subcommands: Vec<String> =
+            Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect();
+        let mut pages: Vec<String> =
+            ManPage::value_variants().iter().map(|p| p.command_name().to_owned()).collect();
+        subcommands.sort();
+        pages.sort();
+        assert_eq!(pages, subcommands);
+        for page in ManPage::value_variants() {
+            let value = page.to_possible_value().expect("no page is skipped");
+            assert_eq!(value.get_name(), page.command_name());
+        }
+    }
+
+    /// `--version` names the index format from the library, not a copy of it.
+    #[test]
+    fn version_names_the_index_format() {
+        assert_eq!(
+            *VERSION,
+            format!("{} (index format {})", env!("CARGO_PKG_VERSION"), newsearch::store::FORMAT)
+        );
+        assert_eq!(Cli::command().get_version(), Some(VERSION.as_str()));
+    }
 }

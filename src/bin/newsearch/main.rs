@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use newsearch::analysis::{self, Aliases};
 use newsearch::corpus::article::SlashDates;
 use newsearch::corpus::dates::parse_date_bound;
@@ -23,8 +23,8 @@ use newsearch::{stats, store};
 use serde::Serialize;
 
 use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, FacetArg, IndexArgs, PeriodArg, QueryArgs, QueryFormat,
-    ReportFormat, SortArg, StatsArgs,
+    AliasesArgs, Cli, ColorArg, Command, FacetArg, IndexArgs, ManPage, PeriodArg, QueryArgs,
+    QueryFormat, ReportFormat, ShellArg, SortArg, StatsArgs,
 };
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
@@ -51,6 +51,8 @@ fn main() -> ExitCode {
         Command::Query(args) => run_query(&args),
         Command::Stats(args) => run_stats(&args),
         Command::Aliases(args) => run_aliases(&args),
+        Command::Completions(args) => run_completions(args.shell),
+        Command::Man(args) => run_man(args.command),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
@@ -123,6 +125,48 @@ fn clap_message(err: &clap::Error) -> String {
 /// stdout, buffered; write errors become `Error::Io` so a broken pipe is seen.
 fn stdout_error(err: io::Error) -> Error {
     Error::Io { path: "<stdout>".into(), source: err }
+}
+
+/// `newsearch completions SHELL`: `clap_complete`'s script, made from the same clap
+/// command that parses the arguments, so it cannot fall behind them.
+fn run_completions(shell: ShellArg) -> Result<Outcome> {
+    let shell = match shell {
+        ShellArg::Bash => clap_complete::Shell::Bash,
+        ShellArg::Zsh => clap_complete::Shell::Zsh,
+        ShellArg::Fish => clap_complete::Shell::Fish,
+        ShellArg::Powershell => clap_complete::Shell::PowerShell,
+    };
+    let mut command = Cli::command();
+    let name = command.get_name().to_owned();
+    // clap_complete panics when a write fails: the script is made in memory, and
+    // written as every other output is (a closed pipe is no failure).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, name, &mut script);
+    let mut out = io::stdout().lock();
+    out.write_all(&script).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
+}
+
+/// `newsearch man [COMMAND]`: `clap_mangen`'s roff page of newsearch, or of one
+/// command (newsearch(1) lists them as newsearch-index(1) and so on).
+fn run_man(page: Option<ManPage>) -> Result<Outcome> {
+    // As clap_mangen's own `generate_to`: no page for the `help` subcommand, and a
+    // built command, whose subcommands know their full names (`newsearch index`).
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    if let Some(page) = page {
+        let name = page.command_name();
+        let Some(sub) = command.find_subcommand(name).cloned() else {
+            return Err(Error::Usage(format!("newsearch has no command {name:?}")));
+        };
+        command = sub;
+    }
+    let man = clap_mangen::Man::new(command).source(format!("newsearch {}", cli::VERSION.as_str()));
+    let mut out = BufWriter::new(io::stdout().lock());
+    man.render(&mut out).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
 }
 
 fn run_index(args: &IndexArgs) -> Result<Outcome> {
