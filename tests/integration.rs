@@ -8,6 +8,7 @@ mod bad_input;
 mod cli_extras;
 mod cli_output;
 mod crash;
+mod encodings;
 mod index_cmd;
 mod query_cmd;
 mod ranking;

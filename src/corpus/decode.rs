@@ -2,10 +2,15 @@
 //! ends, before any format is chosen.
 //!
 //! Scraped corpora mix encodings: UTF-8 with or without a BOM, UTF-16 from Windows tools,
-//! and Windows-1252 (or Latin-1) from older scrapers. A file that is not valid UTF-8 is
-//! still worth indexing, so it is decoded as Windows-1252 with a warning rather than
-//! skipped.
+//! and the legacy code page of whoever saved the file: Windows-1252 (or Latin-1) from older
+//! English scrapers, Windows-1256 from Arabic- and Persian-language outlets, Windows-1251
+//! from Russian ones. A file that is not valid UTF-8 is still worth indexing, so rather
+//! than being skipped it is decoded in the encoding that chardetng (Firefox's detector)
+//! guesses, with a warning that names it. Where the file has too few letters outside ASCII
+//! for a guess to mean anything (English with a stray £ or curly quotes), it is decoded as
+//! Windows-1252.
 
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// The text of a file, and what the caller should warn about.
@@ -26,8 +31,8 @@ pub(crate) enum NotText {
 /// Decodes `bytes`, normalizing CRLF and lone CR to LF.
 ///
 /// `cut_short` says the caller stopped reading at an arbitrary byte; then an incomplete
-/// UTF-8 sequence at the very end is dropped instead of making the whole file look like
-/// Windows-1252.
+/// character at the very end (UTF-8, UTF-16 or a multi-byte legacy encoding) is dropped
+/// instead of making the whole file look like another encoding or ending in U+FFFD.
 pub(crate) fn decode(bytes: &[u8], cut_short: bool) -> Result<Decoded, NotText> {
     if let Some((encoding, _bom_length)) = Encoding::for_bom(bytes)
         && (encoding == UTF_16LE || encoding == UTF_16BE)
@@ -61,15 +66,79 @@ pub(crate) fn decode(bytes: &[u8], cut_short: bool) -> Result<Decoded, NotText> 
             Ok(Decoded { text: normalize_newlines(&text), warning: None })
         }
         Err(_) => {
-            // WHATWG's windows-1252 maps the five undefined bytes (0x81, 0x8D, ...) to the C1
-            // controls, as Latin-1 does, so no byte is lost or replaced.
-            let (text, _had_errors) = WINDOWS_1252.decode_without_bom_handling(bytes);
-            Ok(Decoded {
-                text: normalize_newlines(&text),
-                warning: Some("decoded as windows-1252 (not valid utf-8)".to_owned()),
-            })
+            let (encoding, text) = decode_legacy(bytes, cut_short);
+            let warning =
+                format!("decoded as {} (not valid utf-8)", encoding.name().to_lowercase());
+            Ok(Decoded { text: normalize_newlines(&text), warning: Some(warning) })
         }
     }
+}
+
+/// Bytes that are not UTF-8, decoded in chardetng's guess at their encoding, or as
+/// windows-1252 where the guess has too little to go on; with the encoding used.
+///
+/// Nothing is replaced with U+FFFD: chardetng rules out every encoding in which the bytes
+/// are malformed, and windows-1252, its answer when all are ruled out, has no malformed
+/// bytes (WHATWG's windows-1252 maps the five undefined ones, 0x81, 0x8D, ..., to the C1
+/// controls, as Latin-1 does).
+fn decode_legacy(bytes: &[u8], cut_short: bool) -> (&'static Encoding, String) {
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+    // After a cut the stream goes on: a multi-byte character split by the cut must not rule
+    // out the encoding it belongs to.
+    detector.feed(bytes, !cut_short);
+    // A file has no top-level domain to hint at a region; `None` is the neutral `.com`.
+    let guess = detector.guess(None, Utf8Detection::Deny);
+    if guess != WINDOWS_1252 {
+        let text = decode_in(guess, bytes, cut_short);
+        if has_letters_beyond_ascii(&text) {
+            return (guess, text);
+        }
+    }
+    (WINDOWS_1252, decode_in(WINDOWS_1252, bytes, cut_short))
+}
+
+/// Whether `text` has enough letters outside ASCII, in words, for the guess that gave it
+/// to be about a language rather than about a few stray bytes. chardetng scores pairs of
+/// characters, and in English whose only non-ASCII bytes are £ signs, curly quotes or the
+/// leftovers of a broken conversion, that is noise: a BBC article's `£20` comes out as
+/// `Ł20` in windows-1250, and FA-KES's stray 0x95 0x81 pairs as Cyrillic `ХБ` in IBM866.
+/// A letter counts only next to another letter (the `Ł` of `Ł20` stands alone), and the
+/// count must be a real share of the letters: all of them in Arabic or Russian, one in ten
+/// or so in Polish or Turkish, a handful in a thousand in a file with a stray pair per
+/// paragraph.
+fn has_letters_beyond_ascii(text: &str) -> bool {
+    // Fewer are a word, not a language.
+    const AT_LEAST: usize = 8;
+    // One letter in 50: English with a stray pair in every paragraph is far below it,
+    // and any language written with such letters far above.
+    const ONE_IN: usize = 50;
+    let (mut letters, mut beyond_ascii) = (0_usize, 0_usize);
+    let mut after_letter = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let is_letter = c.is_alphabetic();
+        if is_letter {
+            letters += 1;
+            let in_word = after_letter || chars.peek().is_some_and(|next| next.is_alphabetic());
+            beyond_ascii += usize::from(in_word && !c.is_ascii());
+        }
+        after_letter = is_letter;
+    }
+    beyond_ascii >= AT_LEAST && beyond_ascii * ONE_IN >= letters
+}
+
+/// `bytes` in `encoding`. After a cut an incomplete last character (the encodings of
+/// Chinese, Japanese and Korean have multi-byte ones) is left out rather than replaced.
+fn decode_in(encoding: &'static Encoding, bytes: &[u8], cut_short: bool) -> String {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    // encoding_rs's own one-call decoding sizes its buffer the same way, and fails the
+    // same way for a length that no memory could hold.
+    let capacity =
+        decoder.max_utf8_buffer_length(bytes.len()).expect("a file in memory is far shorter");
+    let mut text = String::with_capacity(capacity);
+    // With room for the worst case, the decoder takes all of the input in one call.
+    let (_result, _read, _had_errors) = decoder.decode_to_string(bytes, &mut text, !cut_short);
+    text
 }
 
 /// CRLF (Windows) and lone CR (classic Mac OS) → LF. Each becomes one `\n`, so line numbers
@@ -101,13 +170,86 @@ mod tests {
         assert_eq!(text(b"a\r\nb\rc\n\r\nd"), "a\nb\nc\n\nd");
     }
 
+    /// The bytes of `text` in `encoding`, which must have a byte for every character.
+    fn encoded(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{} cannot write {text:?}", encoding.name());
+        bytes.into_owned()
+    }
+
+    /// What chardetng alone makes of `bytes`.
+    fn detector_guess(bytes: &[u8]) -> &'static Encoding {
+        let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
+        detector.feed(bytes, true);
+        detector.guess(None, Utf8Detection::Deny)
+    }
+
     #[test]
     fn windows_1252_is_decoded_with_a_warning() {
         // 0x93/0x94 are curly quotes, 0xA3 is £ (the BBC sport/199 byte), 0x81 is undefined
-        // in windows-1252 and kept as U+0081 (the FA-KES bytes).
+        // in windows-1252 and kept as U+0081 (the FA-KES bytes). No letter outside ASCII:
+        // nothing for a guess to go on.
         let decoded = decode(b"\x93Daesh\x94 \xA3600m Syria\x81s", false).unwrap();
         assert_eq!(decoded.text, "\u{201C}Daesh\u{201D} £600m Syria\u{81}s");
         assert_eq!(decoded.warning.as_deref(), Some("decoded as windows-1252 (not valid utf-8)"));
+    }
+
+    #[test]
+    fn western_european_windows_1252_is_detected() {
+        let original = "Le marché couvert de la place centrale rouvrira après l’été.\r\n\
+            Die Bäckerei gegenüber öffnet schon um fünf Uhr früh.";
+        let decoded = decode(&encoded(WINDOWS_1252, original), false).unwrap();
+        assert_eq!(decoded.text, original.replace("\r\n", "\n"));
+        assert_eq!(decoded.warning.as_deref(), Some("decoded as windows-1252 (not valid utf-8)"));
+    }
+
+    #[test]
+    fn arabic_and_persian_windows_1256_are_detected() {
+        // Persian in windows-1256 writes ye as the Arabic ي (the code page has no ی).
+        for original in [
+            "افتتحت البلدية حديقة عامة جديدة قرب النهر، وقال المسؤولون إن الأشجار زرعت في الربيع.",
+            "شهرداري پارك تازه\u{200C}اي در كنار رودخانه گشود و گفت درختان آن در بهار كاشته شدند.",
+        ] {
+            let decoded = decode(&encoded(encoding_rs::WINDOWS_1256, original), false).unwrap();
+            assert_eq!(decoded.text, original);
+            assert_eq!(
+                decoded.warning.as_deref(),
+                Some("decoded as windows-1256 (not valid utf-8)")
+            );
+        }
+    }
+
+    #[test]
+    fn russian_windows_1251_is_detected() {
+        let original = "Городской совет одобрил постройку нового моста через реку.\r\n\
+            Работы начнутся весной и займут около двух лет.";
+        let decoded = decode(&encoded(encoding_rs::WINDOWS_1251, original), false).unwrap();
+        assert_eq!(decoded.text, original.replace("\r\n", "\n"));
+        assert_eq!(decoded.warning.as_deref(), Some("decoded as windows-1251 (not valid utf-8)"));
+    }
+
+    #[test]
+    fn english_with_stray_bytes_stays_windows_1252() {
+        // The detector alone reads £ figures as Polish Ł, and FA-KES's 0x95 0x81 pairs
+        // (• and U+0081 in windows-1252) as Cyrillic letters in IBM866.
+        let pounds = "The club paid £20m for the striker, £5m more than its record. \
+            Tickets now cost £45, up from £38, and a season pass £610. "
+            .repeat(3);
+        let pounds = encoded(WINDOWS_1252, &pounds);
+        let paragraph: &[u8] = b"Aid convoys reached the besieged town on Sunday after weeks \
+            of talks, and officials said more trucks would follow within days if the truce \
+            held. Copyright \x95\x81 2018 World Wire.\n\n";
+        let stray = paragraph.repeat(6);
+        for (bytes, alone) in [(&pounds, encoding_rs::WINDOWS_1250), (&stray, encoding_rs::IBM866)]
+        {
+            assert_eq!(detector_guess(bytes), alone);
+            let decoded = decode(bytes, false).unwrap();
+            assert_eq!(decoded.text, WINDOWS_1252.decode_without_bom_handling(bytes).0);
+            assert_eq!(
+                decoded.warning.as_deref(),
+                Some("decoded as windows-1252 (not valid utf-8)")
+            );
+        }
     }
 
     #[test]
@@ -154,5 +296,15 @@ mod tests {
         }
         let decoded = decode(&utf16[..utf16.len() - 1], true).unwrap();
         assert_eq!((decoded.text.as_str(), decoded.warning), ("Sirt", None));
+    }
+
+    #[test]
+    fn a_cut_inside_a_legacy_character_is_dropped() {
+        // 。 is two bytes in Shift_JIS; the cut leaves its first.
+        let original = "新しい図書館は来月に開館する予定で、市民は本を借りることができる。";
+        let bytes = encoded(encoding_rs::SHIFT_JIS, original);
+        let decoded = decode(&bytes[..bytes.len() - 1], true).unwrap();
+        assert_eq!(decoded.text, original.trim_end_matches('。'));
+        assert_eq!(decoded.warning.as_deref(), Some("decoded as shift_jis (not valid utf-8)"));
     }
 }
