@@ -157,13 +157,13 @@ impl Searcher {
         let day_collector = DayCounts { enabled: need_days };
 
         let (total_hits, (facet_counts, entity_counts), days, page) = match wanted {
-            // Facets and a relevance page: one scored pass over every hit does both.
-            // Two passes (an unscored one to count, then top-k) visit every hit
-            // twice when the query is a conjunction, which top-k cannot prune:
-            // the five commonest words at 1M articles took 107 ms that way.
-            Some(wanted)
-                if counting && request.sort == Sort::Relevance && wanted > request.offset =>
-            {
+            // A relevance page: one scored pass over every hit counts them,
+            // and the facets with them. Two passes (an unscored one to count,
+            // then top-k) visit every hit twice: the BM25F scorers cannot skip
+            // hits that could not reach the page (tantivy's block-max pruning
+            // knows only its own term scorer), and counting them cannot be
+            // answered from document frequencies either.
+            Some(wanted) if request.sort == Sort::Relevance && wanted > request.offset => {
                 let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
                 let (top, total, facets, days) =
                     searcher.search(&*query, &collector).map_err(index_error)?;

@@ -13,10 +13,11 @@
 //! independent score; and `strike` plus `strikes` in one article is two
 //! occurrences of one term, not two terms.
 //!
-//! The group's document frequency is exact: the articles that hold any of its
-//! forms in any of its fields. (The largest form's, as Lucene's `SynonymQuery`
-//! takes it, under-counts a group such as `cell cells` and cost 0.005-0.009
-//! MAP on the test collections.)
+//! The group's document frequency is the number of articles that hold any of
+//! its forms in any of its fields (exact, but for the commonest words: see
+//! [`GroupQuery`]'s `union_doc_freq`). The largest form's, as Lucene's
+//! `SynonymQuery` takes it, under-counts a group such as `cell cells` and cost
+//! 0.002-0.009 MAP on the test collections.
 //!
 //! The parameters were chosen once, on four test collections together (see
 //! the README's "Ranking quality"): [`K1`] 2.2, [`B`] 0.75, [`TITLE_WEIGHT`] 3.
@@ -116,33 +117,71 @@ impl GroupQuery {
     }
 
     /// Articles holding any form of word `slot` in any of the fields. One
-    /// posting list needs no reading; several are read, doc ids only.
+    /// posting list needs no reading. Several are counted per segment as the
+    /// largest list's length plus, for each smaller list in turn, its
+    /// articles that no larger list holds, found by seeking in the larger
+    /// ones: a word's title list and its rarer inflections are short, so this
+    /// reads far less than a walk of the union. Where the smaller lists are
+    /// long (the commonest words, whose IDF is near its floor anyway), the
+    /// union is estimated as if the forms occurred independently, so that a
+    /// query of common words does not read every posting twice.
     fn union_doc_freq(&self, searcher: &tantivy::Searcher, slot: usize) -> tantivy::Result<u64> {
-        let terms: Vec<&Term> = self.terms.iter().flat_map(|field| &field[slot]).collect();
-        if let [term] = terms[..] {
+        let terms: Vec<(Field, &Term)> = self
+            .fields
+            .iter()
+            .zip(&self.terms)
+            .flat_map(|(f, field_terms)| field_terms[slot].iter().map(move |t| (f.field, t)))
+            .collect();
+        if let [(_, term)] = terms[..] {
             return searcher.doc_freq(term);
         }
         let mut total = 0;
         for reader in searcher.segment_readers() {
-            let mut union = Union::default();
-            for (field_index, field_terms) in self.terms.iter().enumerate() {
-                let inverted = reader.inverted_index(self.fields[field_index].field)?;
-                for term in &field_terms[slot] {
-                    if let Some(postings) =
-                        inverted.read_postings(term, IndexRecordOption::Basic)?
-                    {
-                        union.members.push(Member { field: field_index, postings });
-                    }
+            let mut lists: Vec<SegmentPostings> = Vec::with_capacity(terms.len());
+            for &(field, term) in &terms {
+                let inverted = reader.inverted_index(field)?;
+                if let Some(postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
+                    lists.push(postings);
                 }
             }
-            union.reset();
-            while union.doc != TERMINATED {
-                total += 1;
-                union.advance();
-            }
+            lists.sort_by_key(|postings| std::cmp::Reverse(postings.size_hint()));
+            total += union_in_segment(&mut lists, reader.max_doc());
         }
         Ok(total)
     }
+}
+
+/// Seeks a union count may spend per segment: this many, or a sixteenth of
+/// the segment's articles if that is more (about a millisecond at most).
+const EXACT_UNION_SEEKS: u32 = 4096;
+
+/// The articles of a segment in any of `lists` (longest first): exact, or,
+/// beyond [`EXACT_UNION_SEEKS`], estimated.
+fn union_in_segment(lists: &mut [SegmentPostings], max_doc: u32) -> u64 {
+    let Some((first, smaller)) = lists.split_first_mut() else { return 0 };
+    let seeks: u64 = smaller.iter().map(|l| u64::from(l.size_hint())).sum();
+    if seeks > u64::from(EXACT_UNION_SEEKS.max(max_doc / 16)) {
+        let docs = f64::from(max_doc.max(1));
+        let none = std::iter::once(&*first)
+            .chain(smaller.iter())
+            .map(|l| 1.0 - f64::from(l.size_hint()).min(docs) / docs)
+            .product::<f64>();
+        let estimate = (docs * (1.0 - none)).round() as u64;
+        return estimate.max(u64::from(first.size_hint()));
+    }
+    let mut total = u64::from(first.size_hint());
+    for i in 1..lists.len() {
+        let (larger, rest) = lists.split_at_mut(i);
+        let list = &mut rest[0];
+        while list.doc() != TERMINATED {
+            let doc = list.doc();
+            if !larger.iter_mut().any(|other| other.seek(doc) == doc) {
+                total += 1;
+            }
+            list.advance();
+        }
+    }
+    total
 }
 
 impl Query for GroupQuery {
