@@ -1,7 +1,7 @@
 //! Errors: every variant names the file, index, line or query it is about, so
 //! that one line on stderr tells the user what to fix.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::corpus::article::ParseError;
 
@@ -87,6 +87,23 @@ pub enum Error {
         /// Fingerprint of this run's table.
         given: String,
     },
+    /// This user may not read a file (or search a folder) of the index. Not
+    /// damage: the message must never send anyone to `--rebuild`, which would
+    /// replace an index that is someone else's.
+    #[error("{}: permission denied: this user may not read it; ask the index's owner for read access", path.display())]
+    PermissionDenied {
+        /// The file or folder that could not be read.
+        path: PathBuf,
+    },
+    /// The index folder may not be written (read-only media, no write
+    /// permission): it can be searched, not updated.
+    #[error("{}: the index folder is read-only ({reason}): it can be searched but not updated; to update it, copy it to a folder you may write and pass that with --index", path.display())]
+    ReadOnly {
+        /// The index folder.
+        path: PathBuf,
+        /// What the OS said.
+        reason: String,
+    },
     /// Another process holds the index's writer lock.
     #[error("{}: another `newsearch index` is writing this index ({holder}); wait for it to finish", path.display())]
     Locked {
@@ -118,15 +135,20 @@ impl Error {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
-    /// Wraps a tantivy error about the index at `path`: damage (a file cut
+    /// Wraps a tantivy error about the index at `path`: a file this user may
+    /// not read is [`Error::PermissionDenied`], naming it; damage (a file cut
     /// short, missing or garbled) is [`Error::Damaged`], which names the fix.
     pub fn index(path: impl Into<PathBuf>) -> impl FnOnce(tantivy::TantivyError) -> Error {
         let path = path.into();
-        move |source| match source {
-            tantivy::TantivyError::DataCorruption(_) | tantivy::TantivyError::OpenReadError(_) => {
-                Error::Damaged { path, source }
+        move |source| {
+            if let Some(denied) = denied_path(&path, &source) {
+                return Error::PermissionDenied { path: denied };
             }
-            source => Error::Index { path, source },
+            match source {
+                tantivy::TantivyError::DataCorruption(_)
+                | tantivy::TantivyError::OpenReadError(_) => Error::Damaged { path, source },
+                source => Error::Index { path, source },
+            }
         }
     }
 
@@ -134,6 +156,28 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }
+    }
+}
+
+/// The file or folder that tantivy was refused reading, if that is what `err`
+/// says; tantivy names most index files relative to the index folder `dir`.
+fn denied_path(dir: &Path, err: &tantivy::TantivyError) -> Option<PathBuf> {
+    use tantivy::TantivyError;
+    use tantivy::directory::error::{OpenDirectoryError, OpenReadError};
+
+    let denied = |err: &std::io::Error| err.kind() == std::io::ErrorKind::PermissionDenied;
+    match err {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath })
+            if denied(io_error) =>
+        {
+            Some(dir.join(filepath))
+        }
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError {
+            io_error,
+            directory_path,
+        }) if denied(io_error) => Some(directory_path.clone()),
+        // A bare `IoError` names no file, and may come from a write.
+        _ => None,
     }
 }
 

@@ -113,7 +113,7 @@ impl Searcher {
     /// Opens the index at `dir`.
     pub fn open(dir: &Path) -> Result<Searcher> {
         let store = store::open(dir)?;
-        let reader = store.index.reader().map_err(Error::index(dir))?;
+        let reader = store.reader()?;
         let tokenizers = QueryTokenizers::new(&store);
         Ok(Searcher { store, reader, tokenizers })
     }

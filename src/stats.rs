@@ -51,7 +51,7 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
     let (sources, folders, entities) =
         (take(FacetKind::Source), take(FacetKind::Folder), take(FacetKind::Entity));
 
-    let reader = searcher.store().index.reader().map_err(Error::index(dir))?;
+    let reader = searcher.store().reader()?;
     let (mut min, mut max) = (i64::MAX, i64::MIN);
     for segment in reader.searcher().segment_readers() {
         let column = segment.fast_fields().date(fields::DATE).map_err(Error::index(dir))?;

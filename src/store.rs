@@ -5,15 +5,24 @@
 //! An index folder holds tantivy's files plus `newsearch.json`, the marker that
 //! says which index format wrote it. newsearch never deletes or writes into a
 //! folder without that marker unless the folder is empty.
+//!
+//! Reading never writes: an index on read-only media, or one this user may
+//! read but not write (a colleague's), is searched as it is (see
+//! [`ReadDirectory`]). A file it may not read is a permission problem, never
+//! damage: nothing here deletes an index because of one.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, META_LOCK, MmapDirectory, WatchCallback,
+    WatchHandle, WritePtr,
+};
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
-use tantivy::{Index, IndexWriter, TantivyError};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyError};
 
 use crate::analysis::{self, Aliases, stems};
 use crate::corpus::article::SlashDates;
@@ -83,8 +92,16 @@ pub struct Committed {
 }
 
 /// Opens a committed index for reading, with the alias table stored in it.
+/// Nothing is written: the folder may be read-only.
 pub fn open(dir: &Path) -> Result<Store> {
-    if !dir.join("meta.json").is_file() {
+    let meta = dir.join("meta.json");
+    if let Err(err) = fs::metadata(&meta)
+        && err.kind() == std::io::ErrorKind::PermissionDenied
+    {
+        // The folder itself may not be searched: not "no index".
+        return Err(Error::PermissionDenied { path: dir.to_path_buf() });
+    }
+    if !meta.is_file() {
         // `--index` naming the corpus: "run newsearch index ... --index CORPUS" would
         // send the user to a command that refuses that folder.
         let holds_files = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
@@ -97,7 +114,8 @@ pub fn open(dir: &Path) -> Result<Store> {
         return Err(Error::NoIndex { path: dir.to_path_buf() });
     }
     check_marker(dir)?;
-    let mut index = Index::open_in_dir(dir).map_err(Error::index(dir))?;
+    let directory = MmapDirectory::open(dir).map_err(|err| Error::index(dir)(err.into()))?;
+    let mut index = Index::open(ReadDirectory(directory)).map_err(Error::index(dir))?;
     register_plugins(&mut index);
     let commit =
         read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
@@ -229,6 +247,11 @@ pub fn open_for_writing(
                 holder: fs::read_to_string(dir.join(WRITER_FILE))
                     .map_or_else(|_| "holder unknown".to_owned(), |s| s.trim().to_owned()),
             },
+            // The lock file cannot be created: no other writer is involved (tantivy's
+            // message would say there is one), the folder may not be written.
+            TantivyError::LockFailure(LockError::IoError(err), _) if is_read_only(&err) => {
+                Error::ReadOnly { path: dir.to_path_buf(), reason: err.to_string() }
+            }
             other => Error::Index { path: dir.to_path_buf(), source: other },
         })?;
     // Merging reads whole segments through mmap, and those pages count in RSS:
@@ -273,6 +296,97 @@ impl Store {
     pub fn slash_dates(&self) -> Result<Option<SlashDates>> {
         Ok(read_commit(&self.index, &self.dir)?.and_then(|info| info.slash_dates))
     }
+
+    /// A reader of the last commit. Where the folder cannot be locked (see
+    /// [`ReadDirectory`]), a writer run by someone who may write the folder can
+    /// remove a segment between this reader's reading of `meta.json` and its
+    /// opening of the segment: the commit that replaced it is then read
+    /// instead. A segment missing from the newest commit too is damage.
+    pub fn reader(&self) -> Result<IndexReader> {
+        let mut attempts = 0;
+        loop {
+            match self.index.reader() {
+                Err(TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(_)))
+                    if attempts < READER_RETRIES =>
+                {
+                    attempts += 1;
+                }
+                result => return result.map_err(Error::index(&self.dir)),
+            }
+        }
+    }
+}
+
+/// How often [`Store::reader`] reads a newer commit after a segment vanished.
+const READER_RETRIES: u32 = 3;
+
+/// The index folder as readers see it: tantivy's [`MmapDirectory`], except for
+/// the meta lock. tantivy takes that lock (creating `.tantivy-meta.lock`) while
+/// a reader opens the segments of `meta.json`, so that a writer's garbage
+/// collection does not delete them meanwhile. Where the lock file cannot be
+/// opened for writing (a read-only mount, a copy without write permission, a
+/// colleague's index), the reader goes on without it: this user cannot run a
+/// writer there either (its lock file is refused the same way), and a writer
+/// run by someone who can is met by [`Store::reader`]. Every other lock, and
+/// every other call, is tantivy's own.
+#[derive(Clone, Debug)]
+struct ReadDirectory(MmapDirectory);
+
+impl Directory for ReadDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+
+    fn open_read(&self, path: &Path) -> Result<tantivy::directory::FileSlice, OpenReadError> {
+        self.0.open_read(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(err))
+                if lock.filepath == META_LOCK.filepath && is_read_only(&err) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            result => result,
+        }
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(watch_callback)
+    }
+}
+
+/// Whether an error says the folder (or a file in it) may not be written.
+fn is_read_only(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 impl WriteSession {
@@ -309,6 +423,7 @@ impl WriteSession {
             .wait_merging_threads()
             .err()
             .map(|err| format!("merging segments after the commit failed: {}", report(&err)));
+        share_metadata(&dir);
         let _ = fs::remove_file(dir.join(WRITER_FILE));
         Ok(Committed { store, merge_error })
     }
@@ -339,6 +454,17 @@ impl WriteSession {
         drop(writer);
         let _ = fs::remove_file(store.dir.join(WRITER_FILE));
         err
+    }
+}
+
+/// tantivy writes `meta.json` and `.managed.json` through temporary files,
+/// which are private (0600 on Unix) whatever the umask: no one but the user who
+/// built an index could read it, though its segments are as readable as the
+/// umask made them. Both take the marker's permissions, which the umask set.
+fn share_metadata(dir: &Path) {
+    let Ok(marker) = fs::metadata(dir.join(MARKER_FILE)) else { return };
+    for name in ["meta.json", ".managed.json"] {
+        let _ = fs::set_permissions(dir.join(name), marker.permissions());
     }
 }
 
@@ -388,9 +514,12 @@ fn read_commit(index: &Index, dir: &Path) -> Result<Option<CommitInfo>> {
 /// Checks that `dir` holds a newsearch index of this format.
 fn check_marker(dir: &Path) -> Result<()> {
     let path = dir.join(MARKER_FILE);
-    let text = fs::read_to_string(&path).map_err(|_| Error::NotAnIndex {
-        path: dir.to_path_buf(),
-        reason: format!("no {MARKER_FILE}"),
+    let text = fs::read_to_string(&path).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::PermissionDenied {
+            Error::PermissionDenied { path: path.clone() }
+        } else {
+            Error::NotAnIndex { path: dir.to_path_buf(), reason: format!("no {MARKER_FILE}") }
+        }
     })?;
     let marker: Marker = serde_json::from_str(&text).map_err(|_| Error::NotAnIndex {
         path: dir.to_path_buf(),
@@ -430,9 +559,13 @@ fn prepare_folder(dir: &Path, rebuild: bool) -> Result<bool> {
     }
     match check_marker(dir) {
         // A rebuild is how a damaged index is mended, and one whose metadata
-        // tantivy cannot read cannot be rebuilt in place: it starts anew.
+        // tantivy cannot read cannot be rebuilt in place: it starts anew. One this
+        // user may not read is not damaged, and is left as it is.
         Ok(()) if dir.join("meta.json").is_file() => {
-            if rebuild && Index::open_in_dir(dir).is_err() {
+            if rebuild && let Err(err) = Index::open_in_dir(dir) {
+                if let err @ Error::PermissionDenied { .. } = Error::index(dir)(err) {
+                    return Err(err);
+                }
                 remove_index_files(dir)?;
                 return Ok(true);
             }

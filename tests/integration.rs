@@ -12,3 +12,4 @@ mod encodings;
 mod index_cmd;
 mod query_cmd;
 mod ranking;
+mod readonly;
