@@ -123,8 +123,11 @@ impl GroupQuery {
     /// ones: a word's title list and its rarer inflections are short, so this
     /// reads far less than a walk of the union. Where the smaller lists are
     /// long (the commonest words, whose IDF is near its floor anyway), the
-    /// union is estimated as if the forms occurred independently, so that a
-    /// query of common words does not read every posting twice.
+    /// union is estimated from the index-wide document frequencies as if the
+    /// forms occurred independently, so that a query of common words does not
+    /// read every posting twice. Both depend on the index's documents only,
+    /// not on how they fall into segments: a search ranks the same way
+    /// however the index was written.
     fn union_doc_freq(&self, searcher: &tantivy::Searcher, slot: usize) -> tantivy::Result<u64> {
         let terms: Vec<(Field, &Term)> = self
             .fields
@@ -134,6 +137,19 @@ impl GroupQuery {
             .collect();
         if let [(_, term)] = terms[..] {
             return searcher.doc_freq(term);
+        }
+        let mut doc_freqs = Vec::with_capacity(terms.len());
+        for &(_, term) in &terms {
+            doc_freqs.push(searcher.doc_freq(term)?);
+        }
+        doc_freqs.sort_unstable_by(|a, b| b.cmp(a));
+        let docs = searcher.num_docs().max(1);
+        let seeks: u64 = doc_freqs.iter().skip(1).sum();
+        if seeks > EXACT_UNION_SEEKS.max(docs / 16) {
+            let docs = docs as f64;
+            let none: f64 = doc_freqs.iter().map(|&n| 1.0 - (n as f64).min(docs) / docs).product();
+            let estimate = (docs * (1.0 - none)).round() as u64;
+            return Ok(estimate.max(doc_freqs[0]));
         }
         let mut total = 0;
         for reader in searcher.segment_readers() {
@@ -145,30 +161,19 @@ impl GroupQuery {
                 }
             }
             lists.sort_by_key(|postings| std::cmp::Reverse(postings.size_hint()));
-            total += union_in_segment(&mut lists, reader.max_doc());
+            total += union_in_segment(&mut lists);
         }
         Ok(total)
     }
 }
 
-/// Seeks a union count may spend per segment: this many, or a sixteenth of
-/// the segment's articles if that is more (about a millisecond at most).
-const EXACT_UNION_SEEKS: u32 = 4096;
+/// Seeks an exact union count may spend: this many, or one for every
+/// sixteenth article of the index if that is more (about a millisecond).
+const EXACT_UNION_SEEKS: u64 = 4096;
 
-/// The articles of a segment in any of `lists` (longest first): exact, or,
-/// beyond [`EXACT_UNION_SEEKS`], estimated.
-fn union_in_segment(lists: &mut [SegmentPostings], max_doc: u32) -> u64 {
-    let Some((first, smaller)) = lists.split_first_mut() else { return 0 };
-    let seeks: u64 = smaller.iter().map(|l| u64::from(l.size_hint())).sum();
-    if seeks > u64::from(EXACT_UNION_SEEKS.max(max_doc / 16)) {
-        let docs = f64::from(max_doc.max(1));
-        let none = std::iter::once(&*first)
-            .chain(smaller.iter())
-            .map(|l| 1.0 - f64::from(l.size_hint()).min(docs) / docs)
-            .product::<f64>();
-        let estimate = (docs * (1.0 - none)).round() as u64;
-        return estimate.max(u64::from(first.size_hint()));
-    }
+/// The articles of a segment in any of `lists` (longest first).
+fn union_in_segment(lists: &mut [SegmentPostings]) -> u64 {
+    let Some(first) = lists.first() else { return 0 };
     let mut total = u64::from(first.size_hint());
     for i in 1..lists.len() {
         let (larger, rest) = lists.split_at_mut(i);
