@@ -1,6 +1,8 @@
 //! Errors: every variant names the file, index, line or query it is about, so
-//! that one line on stderr tells the user what to fix.
+//! that one line on stderr tells the user what to fix. A query is echoed cut
+//! to [`ECHO_CHARS`] ([`echo`]): one line, however long the query.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::corpus::article::ParseError;
@@ -34,9 +36,9 @@ pub enum Error {
         message: String,
     },
     /// The query text is not valid.
-    #[error("query {query:?}: {message}")]
+    #[error("query {:?}: {message}", echo(.query))]
     Query {
-        /// The query as the user wrote it.
+        /// The query as the user wrote it (the message echoes it cut short).
         query: String,
         /// What is wrong, and where.
         message: String,
@@ -179,6 +181,24 @@ fn denied_path(dir: &Path, err: &tantivy::TantivyError) -> Option<PathBuf> {
         // A bare `IoError` names no file, and may come from a write.
         _ => None,
     }
+}
+
+/// Longest echo of a user's text (a query) in a message or in human output,
+/// in characters: a 10,000-character query, or one nested 20,000 levels deep,
+/// would otherwise fill the screen, and the line that says what is wrong with it
+/// would scroll away.
+pub const ECHO_CHARS: usize = 200;
+
+/// `text` as a message echoes it: whole up to [`ECHO_CHARS`] characters, else
+/// its start, ending with `…`, [`ECHO_CHARS`] characters in all. JSON output keeps
+/// the text whole (scripts join on it).
+pub fn echo(text: &str) -> Cow<'_, str> {
+    if text.chars().nth(ECHO_CHARS).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut cut: String = text.chars().take(ECHO_CHARS - 1).collect();
+    cut.push('…');
+    Cow::Owned(cut)
 }
 
 /// The message and all its causes on one line, joined by `: `.

@@ -1,5 +1,6 @@
 //! Stage 6 (collect): a tantivy query → [`SearchResults`]: the page of hits with
-//! snippets, facet counts and the timeline over every hit.
+//! snippets, facet counts and the timeline over every hit, and how many matching
+//! articles have no date, which a date range or a timeline leaves out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -67,6 +68,27 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// Matching articles without a publication date, which a date range or a
+/// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)
+/// would otherwise answer `--since 2016` with no hits and no reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UndatedExcluded {
+    /// Articles the query matches, left out of the hits by the date range
+    /// (and so out of any timeline too).
+    ByDateRange(u64),
+    /// Hits counted in `total_hits` but in no period of the timeline.
+    FromTimeline(u64),
+}
+
+impl UndatedExcluded {
+    /// How many articles were left out.
+    pub fn count(self) -> u64 {
+        match self {
+            UndatedExcluded::ByDateRange(count) | UndatedExcluded::FromTimeline(count) => count,
+        }
+    }
+}
+
 /// Where the results came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexInfo {
@@ -96,6 +118,9 @@ pub struct SearchResults {
     pub facets: Vec<(&'static str, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
+    /// Undated articles the date range or the timeline left out; `None`
+    /// without either.
+    pub undated_excluded: Option<UndatedExcluded>,
     /// Provenance.
     pub index: IndexInfo,
     /// The words `--expand` added, heaviest first (empty without it).
@@ -154,9 +179,12 @@ impl Searcher {
         let counting = !facet_fields.is_empty() || need_days || need_entities;
         let facet_collector =
             (FacetPaths { fields: facet_fields }, EntityCounts::new(&self.store, need_entities));
-        let day_collector = DayCounts { enabled: need_days };
+        // Undated hits, which a timeline leaves out, are counted in the same pass
+        // (with a date range there are none: see `undated_excluded`).
+        let undated_hits = Undated { enabled: request.timeline.is_some() && !has_dates(request) };
+        let day_collector = (DayCounts { enabled: need_days }, undated_hits);
 
-        let (total_hits, (facet_counts, entity_counts), days, page) = match wanted {
+        let (total_hits, (facet_counts, entity_counts), (days, undated), page) = match wanted {
             // A relevance page: one scored pass over every hit counts them,
             // and the facets with them. Two passes (an unscored one to count,
             // then top-k) visit every hit twice: the BM25F scorers cannot skip
@@ -176,12 +204,14 @@ impl Searcher {
                 } else {
                     // `Count` alone is answered from document frequencies where it can.
                     let total = searcher.search(&*query, &Count).map_err(index_error)?;
-                    (total, (HashMap::new(), Vec::new()), BTreeMap::new())
+                    (total, (HashMap::new(), Vec::new()), (BTreeMap::new(), 0))
                 };
                 let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
                 (total, facets, days, page)
             }
         };
+
+        let undated_excluded = self.undated_excluded(&searcher, request, &expansion, undated)?;
 
         let snippets = SnippetGenerator::create(&searcher, &*query, self.store.fields.body)
             .map_err(Error::index(dir.clone()))
@@ -226,6 +256,7 @@ impl Searcher {
             hits,
             facets,
             timeline: request.timeline.map(|period| bucket(&days, period, false)),
+            undated_excluded,
             index: IndexInfo {
                 documents: searcher.num_docs(),
                 aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
@@ -233,6 +264,40 @@ impl Searcher {
             },
             expansion,
         })
+    }
+
+    /// The undated articles `request` left out: with a date range, those the
+    /// query matches without it, counted in one unscored pass of the query
+    /// without it (skipped when every article of the index has a date); with a
+    /// timeline alone, the `undated_hits` the search counted.
+    fn undated_excluded(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        expansion: &[ExpansionTerm],
+        undated_hits: u64,
+    ) -> Result<Option<UndatedExcluded>> {
+        if !has_dates(request) {
+            let timeline = request.timeline.is_some();
+            return Ok(timeline.then_some(UndatedExcluded::FromTimeline(undated_hits)));
+        }
+        let dir = &self.store.dir;
+        let mut any_undated = false;
+        for segment in searcher.segment_readers() {
+            let column =
+                segment.fast_fields().date(fields::DATE).map_err(Error::index(dir.clone()))?;
+            any_undated |= !column.index.get_cardinality().is_full();
+        }
+        if !any_undated {
+            return Ok(Some(UndatedExcluded::ByDateRange(0)));
+        }
+        let mut undated = request.clone();
+        (undated.since, undated.until) = (None, None);
+        let query = query::build(&self.store, searcher, &self.tokenizers, &undated, expansion)?;
+        let count = searcher
+            .search(&*query, &Undated { enabled: true })
+            .map_err(Error::index(dir.clone()))?;
+        Ok(Some(UndatedExcluded::ByDateRange(count)))
     }
 
     /// `--expand`'s words: from the title and body of the query's best hits.
@@ -348,6 +413,11 @@ impl Searcher {
             explanation: None,
         }
     }
+}
+
+/// Whether `request` narrows the hits to a date range.
+fn has_dates(request: &SearchRequest) -> bool {
+    request.since.is_some() || request.until.is_some()
 }
 
 /// A hit's place in relevance order: its score, then its date (newest first,
@@ -610,6 +680,55 @@ impl SegmentCollector for SegmentDayCounts {
 
     fn harvest(self) -> Self::Fruit {
         (self.first_day..).zip(self.days).filter(|&(_, count)| count > 0).collect()
+    }
+}
+
+/// Counts hits without a publication date, when `enabled`.
+struct Undated {
+    enabled: bool,
+}
+
+struct SegmentUndated {
+    /// The segment's dates; `None` when nothing is counted, or when every
+    /// document of the segment has a date.
+    column: Option<Column<tantivy::DateTime>>,
+    count: u64,
+}
+
+impl Collector for Undated {
+    type Fruit = u64;
+    type Child = SegmentUndated;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentUndated> {
+        let column = if self.enabled {
+            Some(segment.fast_fields().date(fields::DATE)?)
+                .filter(|column| !column.index.get_cardinality().is_full())
+        } else {
+            None
+        };
+        Ok(SegmentUndated { column, count: 0 })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<u64>) -> tantivy::Result<u64> {
+        Ok(fruits.into_iter().sum())
+    }
+}
+
+impl SegmentCollector for SegmentUndated {
+    type Fruit = u64;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(column) = &self.column {
+            self.count += u64::from(column.first(doc).is_none());
+        }
+    }
+
+    fn harvest(self) -> u64 {
+        self.count
     }
 }
 

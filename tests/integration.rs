@@ -11,5 +11,6 @@ mod crash;
 mod encodings;
 mod index_cmd;
 mod query_cmd;
+mod query_output;
 mod ranking;
 mod readonly;

@@ -1,15 +1,20 @@
-//! Terminal output: hits with highlighted snippets, facet tables and a timeline
-//! bar chart. Colour only on a terminal; `[brackets]` mark highlights otherwise.
-//! Text that comes from articles (titles, snippets, sources, paths) goes through
-//! [`sanitize`] first: the only escape sequences on stdout are newsearch's own.
+//! Terminal output: hits with highlighted snippets, a hint where a page does not
+//! show every hit, facet tables, a timeline bar chart, and how many undated
+//! articles a date range or a timeline left out. Colour only on a terminal;
+//! `[brackets]` mark highlights otherwise. Text that comes from articles
+//! (titles, snippets, sources) goes through [`sanitize`] first, and paths
+//! through [`sanitize_path`]: the only escape sequences on stdout are
+//! newsearch's own. The query is echoed cut short ([`echo`]).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
+use crate::error::echo;
+use crate::fields;
 use crate::indexer::IndexSummary;
-use crate::searcher::{FacetCount, Hit, SearchResults};
+use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 use super::Style;
@@ -32,7 +37,9 @@ pub fn write_results(
     writeln!(
         out,
         "{} {noun} for {:?} ({:.1} ms)",
-        results.total_hits, results.query, results.took_ms
+        results.total_hits,
+        echo(&results.query),
+        results.took_ms
     )?;
     if !results.expansion.is_empty() {
         let words: Vec<String> = results
@@ -42,6 +49,10 @@ pub fn write_results(
             .collect();
         writeln!(out, "expanded with: {}", words.join(", "))?;
     }
+    if let Some(UndatedExcluded::ByDateRange(count @ 1..)) = results.undated_excluded {
+        let noun = if count == 1 { "article" } else { "articles" };
+        writeln!(out, "{count} undated {noun} left out by --since/--until")?;
+    }
     // Paged past the end; with `-n 0` an empty page is what was asked for.
     if results.hits.is_empty() && results.total_hits > 0 && results.offset >= results.total_hits {
         writeln!(out, "(no hits on this page: offset {})", results.offset)?;
@@ -50,6 +61,14 @@ pub fn write_results(
         writeln!(out)?;
         write_hit(hit, style, out)?;
     }
+    if let Some(hint) = page_hint(results) {
+        writeln!(out)?;
+        if style.color {
+            writeln!(out, "{DIM}{hint}{RESET}")?;
+        } else {
+            writeln!(out, "{hint}")?;
+        }
+    }
     for (name, counts) in &results.facets {
         writeln!(out)?;
         write_top(name, counts, style, out)?;
@@ -57,8 +76,31 @@ pub fn write_results(
     if let Some(timeline) = &results.timeline {
         writeln!(out)?;
         write_timeline(timeline, style, out)?;
+        if let Some(UndatedExcluded::FromTimeline(count @ 1..)) = results.undated_excluded {
+            let noun = if count == 1 { "hit" } else { "hits" };
+            writeln!(out, "{count} undated {noun} not in the timeline")?;
+        }
     }
     Ok(())
+}
+
+/// Where a page that shows some of the hits sits among them, and how to see
+/// the others: `showing 1-10 of 16: -n N for more, --offset 10 for the next
+/// page, --all for every hit`. `None` when the page shows every hit, or none
+/// (`-n 0` asks for counts only; a page past the end says so already).
+fn page_hint(results: &SearchResults) -> Option<String> {
+    let shown = results.hits.len();
+    if shown == 0 || shown >= results.total_hits {
+        return None;
+    }
+    let (first, last) = (results.offset + 1, results.offset + shown);
+    let range = if first == last { first.to_string() } else { format!("{first}-{last}") };
+    let how = if last < results.total_hits {
+        format!("-n N for more, --offset {last} for the next page")
+    } else {
+        "--offset 0 for the first page".to_owned()
+    };
+    Some(format!("showing {range} of {}: {how}, --all for every hit", results.total_hits))
 }
 
 /// Article-derived `text` made safe to print on one line of a terminal. Scraped
@@ -82,9 +124,31 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// A path from the corpus, for [`sanitize`]d display.
+/// A path made safe to print on one line, as [`sanitize`] makes article text,
+/// except that a line break or tab in a file name is shown as its escape (`\n`,
+/// `\r`, `\t`), not as a space: a space would name another file. Paths are
+/// [`path_text`], which on Unix already doubles a backslash, so `\n` cannot be
+/// read as a file name's own backslash and `n`.
+pub fn sanitize_path(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '\n' => shown.push_str("\\n"),
+            '\r' => shown.push_str("\\r"),
+            '\t' => shown.push_str("\\t"),
+            c if c.is_control() => shown.extend(c.escape_unicode()),
+            c => shown.push(c),
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A path from the corpus, for display ([`sanitize_path`]).
 fn display_path(path: &std::path::Path) -> String {
-    sanitize(&path_text(path)).into_owned()
+    sanitize_path(&path_text(path)).into_owned()
 }
 
 fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
@@ -97,7 +161,7 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     let meta = [
         hit.date.map_or_else(|| "no date".to_owned(), |d| d.format("%Y-%m-%d").to_string()),
         hit.source.as_deref().map_or_else(|| "no source".to_owned(), |s| sanitize(s).into_owned()),
-        sanitize(&hit.path).into_owned(),
+        sanitize_path(&hit.path).into_owned(),
     ]
     .join(" · ");
     if style.color {
@@ -185,8 +249,9 @@ pub fn write_table(
     style: Style,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    // Source and folder values come from the articles.
-    let values: Vec<Cow<'_, str>> = counts.iter().map(|c| sanitize(&c.value)).collect();
+    // Source values come from the articles, folder values are paths.
+    let shown = if name == fields::FOLDER { sanitize_path } else { sanitize };
+    let values: Vec<Cow<'_, str>> = counts.iter().map(|c| shown(&c.value)).collect();
     let width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0).max(name.len());
     if style.color {
         writeln!(out, "{BOLD}{name:<width$}  count{RESET}")?;

@@ -15,7 +15,7 @@ use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
 use crate::indexer::IndexSummary;
 use crate::query::expand::ExpansionTerm;
-use crate::searcher::{FacetCount, Hit, SearchResults};
+use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 /// The version of every document below.
@@ -41,6 +41,10 @@ pub struct QueryReportV1<'a> {
     /// Hits per period, with `--timeline`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<PeriodCountV1<'a>>>,
+    /// With `--since`/`--until` or `--timeline`: matching articles without a
+    /// date that the date range (or else the timeline) left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undated_excluded: Option<u64>,
     /// Provenance.
     pub index: IndexInfoV1<'a>,
     /// The words `--expand` added, with their share of the added weight.
@@ -144,6 +148,7 @@ impl<'a> QueryReportV1<'a> {
             timeline: results.timeline.as_ref().map(|periods| {
                 periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()
             }),
+            undated_excluded: results.undated_excluded.map(UndatedExcluded::count),
             index: IndexInfoV1 {
                 documents: results.index.documents,
                 aliases_fingerprint: &results.index.aliases_fingerprint,
