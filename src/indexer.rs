@@ -5,6 +5,11 @@
 //! changed files are parsed on all cores and handed straight to tantivy's
 //! writer threads. Nothing is visible until the single commit at the end, so a
 //! run that fails or is killed leaves the previous commit as it was.
+//!
+//! Everything the caller shows while the run goes on (progress, each warning
+//! and skipped file as it happens) reaches it as an [`IndexEvent`], to one
+//! observer; the [`IndexSummary`] it returns is the record of the run, with
+//! counts of what the run did to the user's documents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -84,7 +89,9 @@ pub const MAX_WRITER_THREADS: usize = 8;
 /// 600 MB keeps a margin and leaves the segment count at 10.
 pub const DEFAULT_MEMORY_MB: usize = 600;
 
-/// Progress reported while indexing; the caller renders it.
+/// What happens during a run, as it happens; the caller renders it. Every
+/// warning and skipped file of the [`IndexSummary`] is also sent here once,
+/// when it is found.
 #[derive(Debug)]
 pub enum IndexEvent<'a> {
     /// The walk is done: this many files (and bytes) will be parsed.
@@ -99,9 +106,11 @@ pub enum IndexEvent<'a> {
         /// Its size.
         bytes: u64,
     },
-    /// A file was indexed, but something in it was off.
+    /// A file was indexed, but something in it was off; or something is off
+    /// with the index or a folder as a whole (a missing corpus folder, a merge
+    /// that failed after the commit), which `path` then names.
     Warning {
-        /// The file.
+        /// The file (or index, or folder).
         path: &'a Path,
         /// Line in the file, if known.
         line: Option<usize>,
@@ -137,17 +146,33 @@ pub struct FileWarning {
     pub message: String,
 }
 
-/// What an index run did. Counts are of documents (a CSV file holds many).
+/// What an index run did. Counts are of documents (a CSV file holds many), and
+/// say what happened to the user's documents, not how the index did it:
+/// `added + updated + unchanged` is what the index holds after the run.
+///
+/// A changed file that still holds as many documents as before counts them all
+/// as updated (its old copies are replaced, not lost); one that shrank (a JSON
+/// file with fewer records) counts the records it lost as removed and the rest
+/// as updated; one that grew counts the records it gained as added.
 #[derive(Clone, Debug, Default)]
 pub struct IndexSummary {
-    /// Documents from files the index did not have.
+    /// Documents from files the index did not have (every document, with
+    /// `--rebuild`), and the records a changed file gained.
     pub added: u64,
-    /// Documents from files that changed since the last run.
+    /// Documents of files that changed since the last run, as many as the file
+    /// held before and still holds.
     pub updated: u64,
-    /// Documents of files that are gone (or changed and were replaced).
+    /// Documents that left the index: of files that are gone, and the records a
+    /// changed file lost. Never the old copies that a `--rebuild` replaces: see
+    /// [`IndexSummary::replaced`].
     pub removed: u64,
     /// Documents of files that did not change, which were not read again.
     pub unchanged: u64,
+    /// Whether the run was a `--rebuild`, which indexed everything anew.
+    pub rebuilt: bool,
+    /// With `--rebuild`, the documents the old index held, which this run's
+    /// replace (some may be gone, if their files are); 0 otherwise.
+    pub replaced: u64,
     /// Files left out, with reasons.
     pub skipped: Vec<Skip>,
     /// Files indexed with warnings.
@@ -233,8 +258,10 @@ pub fn index_corpus(
     let fields = session.store.fields;
     let mut summary = IndexSummary::default();
     let known = if options.rebuild {
-        // Everything goes (delete_all_documents is queued) and comes back as new.
-        summary.removed = committed_documents(&session.store)?;
+        // Everything goes (delete_all_documents is queued) and comes back as new:
+        // the old copies are replaced, not removed.
+        summary.rebuilt = true;
+        summary.replaced = committed_documents(&session.store)?;
         HashMap::new()
     } else {
         known_files(&session.store)?
@@ -282,10 +309,11 @@ pub fn index_corpus(
     };
     summary.added = outcome.added;
     summary.updated = outcome.updated;
-    summary.removed += outcome.replaced;
+    summary.removed += outcome.removed;
     summary.skipped.extend(outcome.skipped);
     summary.warnings = outcome.warnings;
-    summary.warnings.extend(index_warnings(&session, options, unwalked.missing_elsewhere));
+    let missing = unwalked.missing_elsewhere;
+    summary.warnings.extend(index_warnings(&session, options, missing, on_event));
     // A changed file that failed to parse keeps its old documents: they are
     // stale, but nothing is lost, and the next run tries the file again.
     summary.unchanged += outcome.kept;
@@ -300,6 +328,7 @@ pub fn index_corpus(
         // The documents are committed; the index only has more segments than it
         // should until the next run merges them.
         let path = store.dir.clone();
+        on_event(IndexEvent::Warning { path: &path, line: None, message: &message });
         summary.warnings.push(FileWarning { path, line: None, message });
     }
     let reader = store.index.reader().map_err(Error::index(&store.dir))?;
@@ -309,11 +338,13 @@ pub fn index_corpus(
     Ok(summary)
 }
 
-/// Warnings about the index as a whole rather than one file's content.
+/// Warnings about the index as a whole rather than one file's content, each
+/// also sent to `on_event`.
 fn index_warnings(
     session: &store::WriteSession,
     options: &IndexOptions,
     missing_elsewhere: MissingFolders,
+    on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
 ) -> Vec<FileWarning> {
     let mut warnings = Vec::new();
     if session.slash_dates_guessed {
@@ -332,6 +363,13 @@ fn index_warnings(
              their {documents} document(s) in the index until a run with --prune"
         );
         warnings.push(FileWarning { path: folder, line: None, message });
+    }
+    for warning in &warnings {
+        on_event(IndexEvent::Warning {
+            path: &warning.path,
+            line: None,
+            message: &warning.message,
+        });
     }
     warnings
 }
@@ -540,11 +578,14 @@ fn known_files(store: &store::Store) -> Result<HashMap<String, KnownFile>> {
     Ok(known)
 }
 
+/// What parsing did, counted as [`IndexSummary`] counts it.
 #[derive(Default)]
 struct Outcome {
     added: u64,
     updated: u64,
-    replaced: u64,
+    /// Records that changed files lost.
+    removed: u64,
+    /// Documents of changed files that failed to parse, which stay as they were.
     kept: u64,
     skipped: Vec<Skip>,
     warnings: Vec<FileWarning>,
@@ -580,9 +621,11 @@ fn parse_and_add(
                     let parsed = match parsed {
                         Ok(parsed) => parsed,
                         Err(err) => {
-                            // The error leads with the path, which `Skip` already holds.
+                            // The error leads with the path, which `Skip` already holds
+                            // (`report` folds line breaks, in a file's name too, to spaces).
                             let message = crate::error::report(&err);
-                            let prefix = format!("{}: ", file.path.display());
+                            let prefix =
+                                format!("{}: ", file.path.display()).replace(['\n', '\r'], " ");
                             let reason = message.strip_prefix(&prefix).unwrap_or(&message);
                             let skip = Skip { path: file.path.clone(), reason: reason.to_owned() };
                             on_event(IndexEvent::Skipped { skip: &skip });
@@ -594,10 +637,14 @@ fn parse_and_add(
                             continue;
                         }
                     };
-                    if *changed {
+                    // The documents the index holds for the file, which this
+                    // run's replace.
+                    let old = if *changed {
                         session.writer.delete_term(Term::from_field_text(fields.path, &file.key));
-                        lock(&outcome).replaced += documents_of(known, file);
-                    }
+                        documents_of(known, file)
+                    } else {
+                        0
+                    };
                     for warning in &parsed.warnings {
                         on_event(IndexEvent::Warning {
                             path: &file.path,
@@ -610,6 +657,7 @@ fn parse_and_add(
                         line: w.line,
                         message: w.message.clone(),
                     }));
+                    let mut new = 0_u64;
                     for article in &parsed.articles {
                         if let Some(date) = article.date
                             && crate::fields::index_date(&date).is_none()
@@ -635,8 +683,15 @@ fn parse_and_add(
                             });
                             return;
                         }
-                        let counter = if *changed { &updated } else { &added };
-                        counter.fetch_add(1, Ordering::Relaxed);
+                        new += 1;
+                    }
+                    // What the user sees: a file's documents that are there again
+                    // are updated; only the ones it lost are removed.
+                    let same = old.min(new);
+                    updated.fetch_add(same, Ordering::Relaxed);
+                    added.fetch_add(new - same, Ordering::Relaxed);
+                    if old > same {
+                        lock(&outcome).removed += old - same;
                     }
                 }
             });

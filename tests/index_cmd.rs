@@ -28,7 +28,7 @@ fn sample_corpus_is_indexed_and_stats_agree_with_the_files() {
     let articles = sample_articles();
     // One document per .txt file, plus 6 JSON Lines records and 6 CSV rows.
     let expected = articles.len() as u64 + 12;
-    assert_eq!(summary["schema_version"], 1);
+    assert_eq!(summary["schema_version"], 2);
     assert_eq!(summary["added"].as_u64(), Some(expected), "{summary}");
     assert_eq!(summary["documents"].as_u64(), Some(expected));
     // The corpus's own README is documentation, not an article.
@@ -173,7 +173,8 @@ fn reindexing_reads_only_what_changed_and_counts_agree_with_stats() {
     let third = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();
     assert_eq!(third["added"].as_u64(), Some(1), "{third}");
     assert_eq!(third["updated"].as_u64(), Some(1), "{third}");
-    assert_eq!(third["removed"].as_u64(), Some(2), "one replaced, one deleted: {third}");
+    // The changed file's document is updated, not also removed: only the deleted one is.
+    assert_eq!(third["removed"].as_u64(), Some(1), "one deleted: {third}");
     assert_eq!(third["unchanged"].as_u64(), Some(total - 2));
     assert_eq!(third["documents"].as_u64(), Some(total));
     assert_eq!(stats(&wd)["documents"].as_u64(), Some(total));
@@ -327,7 +328,12 @@ fn rebuild_starts_over_and_keeps_the_document_count() {
     let summary =
         wd.run(&["index", "sample-corpus", "--rebuild", "--format", "json"]).success().json();
     assert_eq!(summary["added"].as_u64(), Some(before));
-    assert_eq!(summary["removed"].as_u64(), Some(before));
+    // The old copies are replaced, not removed.
+    assert_eq!(summary["removed"].as_u64(), Some(0));
+    assert_eq!(
+        (&summary["rebuilt"], summary["replaced"].as_u64()),
+        (&Value::Bool(true), Some(before))
+    );
     assert_eq!(stats(&wd)["documents"].as_u64(), Some(before));
 }
 

@@ -10,6 +10,7 @@ mod cli_output;
 mod crash;
 mod encodings;
 mod index_cmd;
+mod index_events;
 mod query_cmd;
 mod query_output;
 mod ranking;

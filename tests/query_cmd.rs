@@ -461,7 +461,7 @@ fn json_output_validates_against_the_published_schema() {
         }
     }
     let index_schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo().join("schema/index.v1.schema.json")).unwrap(),
+        &std::fs::read_to_string(repo().join("schema/index.v2.schema.json")).unwrap(),
     )
     .unwrap();
     let summary = wd.run(&["index", "sample-corpus", "--format", "json"]).success().json();

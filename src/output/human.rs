@@ -283,18 +283,26 @@ fn write_timeline(timeline: &[FacetCount], style: Style, out: &mut impl Write) -
     Ok(())
 }
 
-/// The end-of-run report of `newsearch index`.
+/// The end-of-run report of `newsearch index`: the counts (a rebuild says it
+/// rebuilt, and how many documents the old index held), then every warning and
+/// skipped file, once. This list is the run's record; the binary shows the same
+/// lines on stderr as they happen.
 pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "indexed: {} added, {} updated, {} removed, {} unchanged; {} documents in the index ({:.1} s)",
-        summary.added,
-        summary.updated,
-        summary.removed,
-        summary.unchanged,
-        summary.documents,
-        summary.took_ms as f64 / 1000.0
-    )?;
+    let seconds = summary.took_ms as f64 / 1000.0;
+    if summary.rebuilt {
+        // Everything was indexed anew: the old copies were replaced, not lost.
+        writeln!(
+            out,
+            "rebuilt: {} added (the old index held {}); {} documents in the index ({seconds:.1} s)",
+            summary.added, summary.replaced, summary.documents
+        )?;
+    } else {
+        writeln!(
+            out,
+            "indexed: {} added, {} updated, {} removed, {} unchanged; {} documents in the index ({seconds:.1} s)",
+            summary.added, summary.updated, summary.removed, summary.unchanged, summary.documents
+        )?;
+    }
     if !summary.warnings.is_empty() {
         let count = summary.warnings.len();
         writeln!(out, "{count} {}:", if count == 1 { "warning" } else { "warnings" })?;

@@ -1,11 +1,12 @@
-//! The JSON wire format, version 1: structs separate from the domain types, so
-//! that a change to the library cannot silently change what scripts read.
-//! `schema/query.v1.schema.json`, `schema/index.v1.schema.json` and
+//! The JSON wire format: structs separate from the domain types, so that a
+//! change to the library cannot silently change what scripts read.
+//! `schema/query.v1.schema.json`, `schema/index.v2.schema.json` and
 //! `schema/stats.v1.schema.json` describe these structs; tests validate real
 //! output against them.
 //!
-//! Adding an optional field keeps version 1; renaming, removing or retyping a
-//! field means version 2 and new schema files.
+//! Each document has its own version. Adding an optional field keeps it;
+//! renaming, removing or retyping a field, or changing what it means, takes
+//! the next version and a new schema file (the old one stays for old readers).
 
 use std::collections::BTreeMap;
 
@@ -18,8 +19,13 @@ use crate::query::expand::ExpansionTerm;
 use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
-/// The version of every document below.
+/// The version of every document below but the index report's.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The version of `newsearch index --format json` ([`IndexReportV2`]): 2 since
+/// `updated` and `removed` count what happened to the user's documents (a
+/// changed file's are updated, not also removed) and a rebuild says so.
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 
 /// `newsearch query --format json`: one search.
 #[derive(Serialize)]
@@ -186,19 +192,26 @@ pub fn rfc3339(date: &chrono::DateTime<chrono::Utc>) -> String {
     date.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// `newsearch index --format json`.
+/// `newsearch index --format json`, version 2 (`schema/index.v2.schema.json`).
 #[derive(Serialize)]
-pub struct IndexReportV1<'a> {
-    /// Always 1.
+pub struct IndexReportV2<'a> {
+    /// Always 2.
     pub schema_version: u32,
-    /// Documents from new files.
+    /// Documents from new files (all of them with `--rebuild`), and records a
+    /// changed file gained.
     pub added: u64,
-    /// Documents from changed files.
+    /// Documents of changed files, as many as each held before and still holds.
     pub updated: u64,
-    /// Documents removed (files gone, changed or rebuilt).
+    /// Documents that left the index: of files gone, and records a changed
+    /// file lost (never a rebuild's old copies: see `replaced`).
     pub removed: u64,
     /// Documents of unchanged files.
     pub unchanged: u64,
+    /// Whether the run was a `--rebuild`.
+    pub rebuilt: bool,
+    /// With `--rebuild`, the documents of the old index that this run's
+    /// replace; 0 otherwise.
+    pub replaced: u64,
     /// Files left out.
     pub skipped: Vec<SkipV1>,
     /// Files indexed with warnings.
@@ -211,7 +224,7 @@ pub struct IndexReportV1<'a> {
     pub aliases_fingerprint: &'a str,
 }
 
-/// A skipped file.
+/// A skipped file (the same since version 1).
 #[derive(Serialize)]
 pub struct SkipV1 {
     /// The file.
@@ -220,7 +233,7 @@ pub struct SkipV1 {
     pub reason: String,
 }
 
-/// A warning about an indexed file.
+/// A warning about an indexed file (the same since version 1).
 #[derive(Serialize)]
 pub struct WarningV1 {
     /// The file.
@@ -231,15 +244,17 @@ pub struct WarningV1 {
     pub message: String,
 }
 
-impl<'a> IndexReportV1<'a> {
+impl<'a> IndexReportV2<'a> {
     /// The wire form of `summary`.
-    pub fn new(summary: &'a IndexSummary) -> IndexReportV1<'a> {
-        IndexReportV1 {
-            schema_version: SCHEMA_VERSION,
+    pub fn new(summary: &'a IndexSummary) -> IndexReportV2<'a> {
+        IndexReportV2 {
+            schema_version: INDEX_SCHEMA_VERSION,
             added: summary.added,
             updated: summary.updated,
             removed: summary.removed,
             unchanged: summary.unchanged,
+            rebuilt: summary.rebuilt,
+            replaced: summary.replaced,
             skipped: summary
                 .skipped
                 .iter()

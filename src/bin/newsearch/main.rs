@@ -184,14 +184,16 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
         options.slash_dates = Some(SlashDates::MonthFirst);
     }
     let json = args.format == ReportFormat::Json;
-    let bar = progress::Progress::new(!args.quiet && !json);
-    let on_event = |event: IndexEvent<'_>| bar.on_event(&event);
+    // Warnings and skipped files show on stderr as they happen (the bar, only for
+    // a person); `--quiet` leaves a count of them at the end instead.
+    let observer = progress::Progress::new(!args.quiet && !json, !args.quiet);
+    let on_event = |event: IndexEvent<'_>| observer.on_event(&event);
     let summary = indexer::index_corpus(&options, &on_event);
-    bar.finish();
+    observer.finish();
     let summary = summary?;
     let mut out = BufWriter::new(io::stdout().lock());
     if json {
-        serde_json::to_writer(&mut out, &json::IndexReportV1::new(&summary))
+        serde_json::to_writer(&mut out, &json::IndexReportV2::new(&summary))
             .map_err(io::Error::from)
             .map_err(stdout_error)?;
         writeln!(out).map_err(stdout_error)?;
@@ -199,6 +201,9 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
         human::write_index_summary(&summary, &mut out).map_err(stdout_error)?;
     }
     out.flush().map_err(stdout_error)?;
+    if args.quiet {
+        progress::print_quiet_tally(&summary, json);
+    }
     Ok(Outcome::Done)
 }
 
