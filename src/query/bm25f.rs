@@ -207,7 +207,13 @@ impl Query for GroupQuery {
                     slot_idfs.push((doc_freq, slot_idf));
                     idf += slot_idf;
                 }
-                Some(Stats { idf, slot_idfs, average_lengths })
+                let field_factors = self
+                    .fields
+                    .iter()
+                    .zip(&average_lengths)
+                    .map(|(f, &mean)| length_factors(f.weight, mean))
+                    .collect();
+                Some(Stats { idf, slot_idfs, average_lengths, field_factors })
             }
             EnableScoring::Disabled { .. } => None,
         };
@@ -240,6 +246,20 @@ struct Stats {
     slot_idfs: Vec<(u64, f32)>,
     /// Mean length of each field.
     average_lengths: Vec<f32>,
+    /// Per field, per stored length code: the field's weight over its length
+    /// normalisation, so that scoring an article takes a lookup, not a division.
+    field_factors: Vec<[f32; 256]>,
+}
+
+/// `weight / (1 - b + b * length / mean)` for each of tantivy's 256 length
+/// codes (field norms are stored as one byte).
+fn length_factors(weight: f32, mean: f32) -> [f32; 256] {
+    let mut factors = [0.0; 256];
+    for (code, factor) in (0..=u8::MAX).zip(factors.iter_mut()) {
+        let length = FieldNormReader::id_to_fieldnorm(code) as f32;
+        *factor = weight / (1.0 - B + B * length / mean);
+    }
+    factors
 }
 
 struct GroupWeight {
@@ -270,7 +290,6 @@ impl GroupWeight {
         let mut scorer = GroupScorer {
             slots,
             norms,
-            weights: self.query.fields.iter().map(|f| f.weight).collect(),
             stats: self.stats.clone(),
             boost,
             slop: self.query.slop,
@@ -392,7 +411,6 @@ struct GroupScorer {
     /// for a phrase, stand in order in one field).
     slots: Vec<Union>,
     norms: Vec<FieldNormReader>,
-    weights: Vec<f32>,
     stats: Option<Stats>,
     boost: Score,
     slop: u32,
@@ -476,9 +494,8 @@ impl GroupScorer {
         let mut total = 0.0;
         for (i, &frequency) in self.frequencies.iter().enumerate() {
             if frequency > 0.0 {
-                let length = self.norms[i].fieldnorm(self.doc) as f32;
-                let norm = 1.0 - B + B * length / stats.average_lengths[i];
-                total += self.weights[i] * frequency / norm;
+                let code = self.norms[i].fieldnorm_id(self.doc);
+                total += frequency * stats.field_factors[i][usize::from(code)];
             }
         }
         total
