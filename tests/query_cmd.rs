@@ -671,3 +671,25 @@ fn snippets_keep_the_punctuation_around_their_first_and_last_words() {
     let [start, end] = [0, 1].map(|i| hit["highlights"][0][i].as_u64().unwrap() as usize);
     assert_eq!(&snippet[start..end], "Sirte");
 }
+
+#[test]
+fn date_ranges_in_the_query_read_dates_as_since_and_until_do() {
+    let wd = sample();
+    let total = |args: &[&str]| wd.query_json(args)["total_hits"].as_u64().unwrap();
+    let pairs: [(&str, &[&str]); 5] = [
+        ("date:[2016 TO 2016]", &["*", "--since", "2016", "--until", "2016"]),
+        ("date:2016-09", &["*", "--since", "2016-09", "--until", "2016-09"]),
+        ("date:[2016-09 TO *]", &["*", "--since", "2016-09"]),
+        ("date:[* TO 2016-09-04]", &["*", "--until", "2016-09-04"]),
+        ("Sirte date:[2015 TO 2016-06]", &["Sirte", "--since", "2015", "--until", "2016-06"]),
+    ];
+    for (query, options) in pairs {
+        let expected = total(options);
+        assert!(expected > 0, "{options:?} finds nothing: the pair tests nothing");
+        assert_eq!(total(&[query]), expected, "{query} against {options:?}");
+    }
+    // Exclusive bounds leave out the whole period they name.
+    let inside = total(&["*", "--since", "2016", "--until", "2016"]);
+    assert_eq!(total(&["date:{2015 TO 2017}"]), inside);
+    wd.run(&["query", "date:[bogus TO 2016]"]).code(2).stderr_has("`bogus` is not a date");
+}

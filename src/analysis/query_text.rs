@@ -284,7 +284,12 @@ fn write_atom(
         // tantivy reads `title:*` as "has a value in a fast field", which text fields
         // are not, and drops the `*` of `milit*` without a word: the search would
         // quietly be for `milit`.
-        _ if atom.phrase.is_none() && atom.value.ends_with('*') && atom.value != "*" => {
+        // (`date:[* TO 2016]` opens a range with an open end: no prefix.)
+        _ if atom.phrase.is_none()
+            && atom.value.ends_with('*')
+            && atom.value != "*"
+            && !atom.value.starts_with(['[', '{']) =>
+        {
             return Err(format!(
                 "`{}{}`: prefix searches (word*) are not supported; write whole words",
                 atom.prefix(),

@@ -26,6 +26,8 @@ use tantivy::{DateTime as TantivyDate, Term};
 use super::bm25f::{GroupQuery, TITLE_WEIGHT, WeightedField};
 use super::expand::{ExpansionTerm, ORIGINAL_WEIGHT};
 use crate::analysis::stems::{self, StemTable};
+use crate::corpus::article::SlashDates;
+use crate::corpus::dates;
 use crate::fields::{self, Fields};
 
 /// What a query is built against.
@@ -45,6 +47,8 @@ pub struct Builder<'a> {
     /// How often each word of a plain list of words was written (see
     /// [`word_repeats`]); empty for other queries.
     pub repeats: HashMap<String, u32>,
+    /// How the index reads `4/5/2017`, for dates in the query.
+    pub slash_dates: SlashDates,
 }
 
 /// How often each word or quoted phrase stands in `query`, when `ast` is a
@@ -220,7 +224,14 @@ impl Builder<'_> {
             Some(fields::ID) => return exact(Term::from_field_text(f.id, text)),
             Some(fields::URL) => return exact(Term::from_field_text(f.url, text)),
             Some(fields::PATH) => return exact(Term::from_field_text(f.path, text)),
-            Some(fields::DATE) => return exact(Term::from_field_date(f.date, parse_date(text)?)),
+            // A date names a period: `date:2016-09` is September 2016.
+            Some(fields::DATE) => {
+                let range = RangeQuery::new(
+                    Bound::Included(self.date_term(text, false)?),
+                    Bound::Included(self.date_term(text, true)?),
+                );
+                return Ok(Some(Box::new(ConstScoreQuery::new(Box::new(range), 0.0))));
+            }
             _ => {}
         }
         let Some(weighted) = self.text_fields(field) else {
@@ -239,6 +250,24 @@ impl Builder<'_> {
             words.iter().map(|word| self.forms(word, &weighted)).collect();
         let slop = if literal.delimiter == Delimiter::None { 0 } else { literal.slop };
         Ok(Some(Box::new(GroupQuery::new(text.to_owned(), slots, weighted, slop))))
+    }
+
+    /// The index's date term for the first (or, with `end`, the last)
+    /// instant of the period `text` names, read as `--since` and `--until`
+    /// read it: `2016`, `2016-09`, `Sep 4, 2016`, `4/9/2016`, RFC 3339.
+    fn date_term(&self, text: &str, end: bool) -> Result<Term, String> {
+        let date = dates::parse_date_bound(text, self.slash_dates, end).ok_or_else(|| {
+            format!(
+                "`{text}` is not a date: write it as --since takes it (2016, 2016-09, \
+                 2016-09-04, Sep 4 2016, 2016-09-04T15:14:55Z)"
+            )
+        })?;
+        let stored = fields::index_date(&date).unwrap_or(if date.timestamp() < 0 {
+            TantivyDate::MIN
+        } else {
+            TantivyDate::MAX
+        });
+        Ok(Term::from_field_date(self.fields.date, stored))
     }
 
     /// `main` with `--expand`'s words added (see [`super::expand`]): the query
@@ -311,9 +340,9 @@ impl Builder<'_> {
         if field.is_none() {
             return Err("a range needs a field: date:[2016-01-01T00:00:00Z TO *]".to_owned());
         }
-        let term = |text: &str| -> Result<Term, String> {
+        let term = |text: &str, end: bool| -> Result<Term, String> {
             match field {
-                Some(fields::DATE) => Ok(Term::from_field_date(f.date, parse_date(text)?)),
+                Some(fields::DATE) => self.date_term(text, end),
                 Some(fields::TITLE | fields::BODY | fields::RELATED) => {
                     let handle = self.text_fields(field).map_or(f.body, |w| w[0].field);
                     Ok(Term::from_field_text(handle, &text.to_lowercase()))
@@ -334,14 +363,19 @@ impl Builder<'_> {
                 }),
             }
         };
-        let bound = |b: &UserInputBound| -> Result<Bound<Term>, String> {
-            Ok(match b {
-                UserInputBound::Inclusive(text) => Bound::Included(term(text)?),
-                UserInputBound::Exclusive(text) => Bound::Excluded(term(text)?),
-                UserInputBound::Unbounded => Bound::Unbounded,
-            })
+        // A bound names a period (`2016`, `2016-09`): an inclusive lower
+        // bound is its first instant, an exclusive one its last; an inclusive
+        // upper bound its last, an exclusive one its first.
+        let lower = match lower {
+            UserInputBound::Inclusive(text) => Bound::Included(term(text, false)?),
+            UserInputBound::Exclusive(text) => Bound::Excluded(term(text, true)?),
+            UserInputBound::Unbounded => Bound::Unbounded,
         };
-        let (lower, upper) = (bound(lower)?, bound(upper)?);
+        let upper = match upper {
+            UserInputBound::Inclusive(text) => Bound::Included(term(text, true)?),
+            UserInputBound::Exclusive(text) => Bound::Excluded(term(text, false)?),
+            UserInputBound::Unbounded => Bound::Unbounded,
+        };
         let range: Box<dyn Query> = Box::new(RangeQuery::new(lower, upper));
         Ok(Some(Box::new(ConstScoreQuery::new(range, 0.0))))
     }
@@ -352,15 +386,6 @@ fn unknown_field(field: &str) -> String {
         "field does not exist: '{field}' (the fields are title, body, related, source, folder, \
          entity and date; to search `{field}:` as a word, quote the text or write `{field}\\:`)"
     )
-}
-
-/// A date in a query: RFC 3339 (`2016-09-04T00:00:00Z`).
-fn parse_date(text: &str) -> Result<TantivyDate, String> {
-    let parsed = chrono::DateTime::parse_from_rfc3339(text).map_err(|err| {
-        format!("`{text}` is not a date (RFC 3339, e.g. 2016-09-04T00:00:00Z): {err}")
-    })?;
-    Ok(fields::index_date(&parsed.with_timezone(&chrono::Utc))
-        .unwrap_or(if parsed.timestamp() < 0 { TantivyDate::MIN } else { TantivyDate::MAX }))
 }
 
 #[cfg(test)]

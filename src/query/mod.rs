@@ -26,6 +26,7 @@ use crate::analysis::{
     query_text::{self, FacetFields},
     stems::StemTable,
 };
+use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::store::Store;
@@ -230,6 +231,12 @@ pub fn build(
             literal: request.literal,
             default_occur: if request.any { Occur::Should } else { Occur::Must },
             repeats: build::word_repeats(&rewritten, &ast),
+            // Read from the commit only when the query holds a date.
+            slash_dates: if rewritten.contains("date:") {
+                store.slash_dates()?.unwrap_or_default()
+            } else {
+                SlashDates::default()
+            },
         };
         let main = builder.build(&ast).map_err(query_error)?;
         if expansion.is_empty() { main } else { builder.expanded(main, text, expansion) }
