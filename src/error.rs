@@ -46,6 +46,15 @@ pub enum Error {
     /// A command-line value is not valid (beyond what clap checks).
     #[error("{0}")]
     Usage(String),
+    /// The folder holds an index whose first `newsearch index` run is still
+    /// going: nothing is committed yet.
+    #[error("{}: the index is being built by `newsearch index` ({holder}) and has no commit yet; it can be searched once that run finishes", path.display())]
+    BeingBuilt {
+        /// The index folder.
+        path: PathBuf,
+        /// The running writer, as it recorded itself (`pid 123, started ...`).
+        holder: String,
+    },
     /// There is no index where one was expected.
     #[error("no index at {}: run `newsearch index CORPUS --index {}` first", path.display(), path.display())]
     NoIndex {

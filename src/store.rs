@@ -117,8 +117,10 @@ pub fn open(dir: &Path) -> Result<Store> {
     let directory = MmapDirectory::open(dir).map_err(|err| Error::index(dir)(err.into()))?;
     let mut index = Index::open(ReadDirectory(directory)).map_err(Error::index(dir))?;
     register_plugins(&mut index);
-    let commit =
-        read_commit(&index, dir)?.ok_or_else(|| Error::NoIndex { path: dir.to_path_buf() })?;
+    let commit = read_commit(&index, dir)?.ok_or_else(|| match running_writer(dir) {
+        Some(holder) => Error::BeingBuilt { path: dir.to_path_buf(), holder },
+        None => Error::NoIndex { path: dir.to_path_buf() },
+    })?;
     let aliases = Arc::new(Aliases::parse(&commit.aliases, dir).map_err(|err| match err {
         // The table was valid when it was committed, so this is damage to the index
         // (edited or corrupted), not a usage error: the line is one of the embedded
@@ -141,9 +143,24 @@ pub fn open(dir: &Path) -> Result<Store> {
 pub fn aliases_or_built_in(dir: &Path) -> Result<Arc<Aliases>> {
     match open(dir) {
         Ok(store) => Ok(store.aliases),
-        Err(Error::NoIndex { .. }) => Ok(Arc::new(Aliases::built_in()?)),
+        // A first run still going: the writer lock, taken next, says so.
+        Err(Error::NoIndex { .. } | Error::BeingBuilt { .. }) => Ok(Arc::new(Aliases::built_in()?)),
         Err(err) => Err(err),
     }
+}
+
+/// The `newsearch index` run recorded as the writer of `dir`, if it still
+/// runs. A run killed with `kill -9` leaves its record behind: where `/proc`
+/// shows processes, a record whose process is gone names no one.
+fn running_writer(dir: &Path) -> Option<String> {
+    let holder = fs::read_to_string(dir.join(WRITER_FILE)).ok()?;
+    let holder = holder.trim();
+    let pid = holder.strip_prefix("pid ")?.split(',').next()?.trim();
+    let processes = Path::new("/proc");
+    if processes.join("self").exists() && !processes.join(pid).exists() {
+        return None;
+    }
+    Some(holder.to_owned())
 }
 
 /// An index opened for writing: the store, and its writer holding the lock.

@@ -422,3 +422,36 @@ fn a_damaged_index_is_reported_in_one_line_and_rebuild_mends_it() {
     wd.run(&["index", "corpus", "--rebuild", "--quiet"]).success();
     assert_eq!(count(&wd), before);
 }
+
+/// Sends `signal` (`STOP`, `CONT`) to a child with kill(1).
+fn signal(child: &Child, signal: &str) {
+    let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
+    assert!(sent.unwrap().success(), "kill -{signal} failed");
+}
+
+#[test]
+fn a_query_during_the_first_run_says_the_index_is_being_built() {
+    let wd = Workdir::new();
+    let corpus = wd.join("corpus");
+    write_articles(&corpus, 0, 3000);
+    let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
+    // The writer records itself before it reads a file; paused there, it
+    // cannot commit, so what the query sees does not depend on timing.
+    assert!(wait_for_writer(&wd, &mut child), "the first run ended before it took the lock");
+    signal(&child, "STOP");
+    let during = wd.run(&["query", "Dispatch"]);
+    signal(&child, "CONT");
+    assert!(child.wait().unwrap().success());
+    let during = during.code(1).stderr_has("is being built by `newsearch index`");
+    assert!(during.stderr.contains(&format!("pid {}", child.id())), "{during}");
+    assert!(!during.stderr.contains("run `newsearch index"), "{during}");
+    assert_eq!(count(&wd), 3000);
+
+    // A first run killed before its commit leaves no one building: the usual advice.
+    std::fs::remove_dir_all(wd.join("index")).unwrap();
+    let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
+    assert!(wait_for_writer(&wd, &mut child), "the first run ended before it took the lock");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    wd.run(&["query", "Dispatch"]).code(1).stderr_has("run `newsearch index");
+}
