@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::Workdir;
+use crate::util::{Workdir, skip};
 
 /// Words of the generated articles: enough of them that every article differs.
 const SYLLABLES: [&str; 24] = [
@@ -263,7 +263,7 @@ fn a_full_disk_fails_the_run_clearly_and_keeps_the_last_commit() {
     let _tmpfs = match Tmpfs::mount(&small, "1m") {
         Ok(tmpfs) => tmpfs,
         Err(why) => {
-            eprintln!("skipped: cannot mount a small tmpfs to fill ({why})");
+            skip(&format!("cannot mount a small tmpfs to fill ({why})"));
             return;
         }
     };

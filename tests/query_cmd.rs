@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::{IsisTruth, Workdir, repo, sample_articles, shared, without_trailer};
+use crate::util::{IsisTruth, Workdir, repo, sample_articles, shared, skip, without_trailer};
 
 /// One indexed sample corpus shared by the read-only tests of this file.
 fn sample() -> &'static Workdir {
@@ -522,7 +522,7 @@ fn the_seed_snippet_highlights_what_the_article_wrote() {
 #[test]
 fn the_readme_shell_loop_runs_as_written() {
     if std::process::Command::new("jq").arg("--version").output().is_err() {
-        eprintln!("skipped: jq is not installed (CI installs it)");
+        skip("jq is not installed (CI installs it)");
         return;
     }
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();

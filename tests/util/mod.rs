@@ -14,16 +14,14 @@ pub fn repo() -> PathBuf {
 }
 
 /// A folder of `../shared`, or `None` (with the reason printed) where the
-/// shared material is absent, as in a fresh clone.
+/// shared material is absent, as in a fresh clone. In CI, which always has
+/// it, its absence fails the test (see [`skip`]).
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = repo().join("../shared").join(relative);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!(
-            "skipped: {} is absent (it ships beside the repository, not in it)",
-            path.display()
-        );
+        skip(&format!("{} is absent (it ships beside the repository, not in it)", path.display()));
         None
     }
 }
@@ -245,10 +243,10 @@ pub fn run_as_nobody(wd: &Workdir, args: &[&str]) -> Option<Output> {
     };
     let probe = setpriv(&["--version"]).output();
     if !probe.as_ref().is_ok_and(|output| output.status.success()) {
-        eprintln!(
-            "skipped: running as root and `setpriv` cannot run newsearch as nobody \
+        skip(&format!(
+            "running as root and `setpriv` cannot run newsearch as nobody \
              ({probe:?}), so permissions are not enforced"
-        );
+        ));
         return None;
     }
     let open = |path: &Path, mode| {
