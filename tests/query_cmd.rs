@@ -400,6 +400,58 @@ fn batch_runs_every_line_and_reports_a_bad_one_in_place() {
 }
 
 #[test]
+fn batch_lines_in_json_carry_their_own_options() {
+    let wd = sample();
+    let batch = wd.write(
+        "requests.jsonl",
+        concat!(
+            "Sirte\n",
+            "{\"query\": \"Sirte\", \"since\": \"2016\", \"until\": \"2016\", \"facet\": [\"source\"], \"all\": true}\n",
+            "{\"query\": \"*\", \"filter\": \"entity:ISIS\", \"limit\": 0}\n",
+            "{\"query\": \"Sirte\", \"colour\": \"red\"}\n",
+            "{\"since\": \"2016\"}\n",
+        ),
+    );
+    let out = wd
+        .run(&["query", "--batch", batch.to_str().unwrap(), "--format", "json", "--facet", "year"])
+        .code(2);
+    let lines: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 5, "{out}");
+    // A plain line takes the command line's options.
+    assert_eq!(
+        lines[0].clone().tap_took(),
+        wd.query_json(&["Sirte", "--facet", "year"]).tap_took()
+    );
+    // A JSON line's keys replace them: what the same options on the command line give.
+    let expected = wd
+        .query_json(&["Sirte", "--since", "2016", "--until", "2016", "--facet", "source", "--all"]);
+    assert_eq!(lines[1].clone().tap_took(), expected.tap_took());
+    assert_eq!(
+        lines[2]["total_hits"],
+        wd.query_json(&["*", "--filter", "entity:ISIS", "-n", "0"])["total_hits"]
+    );
+    // Mistakes are that line's error, echoing the request as given.
+    assert!(lines[3]["error"].as_str().unwrap().contains("unknown key \"colour\""), "{}", lines[3]);
+    assert_eq!(lines[3]["query"], "{\"query\": \"Sirte\", \"colour\": \"red\"}");
+    assert!(lines[4]["error"].as_str().unwrap().contains("needs a \"query\""), "{}", lines[4]);
+    assert!(out.stderr.contains("requests.jsonl:4:"), "{out}");
+}
+
+/// A query report without its timing, which differs from run to run.
+trait TapTook {
+    fn tap_took(self) -> Value;
+}
+
+impl TapTook for Value {
+    fn tap_took(mut self) -> Value {
+        if let Some(object) = self.as_object_mut() {
+            object.remove("took_ms");
+        }
+        self
+    }
+}
+
+#[test]
 fn jsonl_and_csv_carry_the_same_hits_as_json() {
     let wd = sample();
     let json = wd.query_json(&["Sirte", "-n", "5"]);

@@ -6,6 +6,7 @@
 //! with stem groups and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
 //! added as required clauses that do not score.
 
+pub mod batch;
 pub mod bm25f;
 pub mod build;
 pub mod expand;
@@ -59,6 +60,13 @@ pub enum FacetKind {
 }
 
 impl FacetKind {
+    /// The kind a name in requests names (`source`, ..., `month`).
+    pub fn from_name(name: &str) -> Option<FacetKind> {
+        [FacetKind::Source, FacetKind::Folder, FacetKind::Entity, FacetKind::Year, FacetKind::Month]
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+
     /// Its name in requests and output.
     pub fn name(self) -> &'static str {
         match self {

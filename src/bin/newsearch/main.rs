@@ -17,7 +17,7 @@ use newsearch::corpus::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output::{self, Format, Position, Style, human, json};
-use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
+use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch};
 use newsearch::searcher::Searcher;
 use newsearch::{stats, store};
 use serde::Serialize;
@@ -258,12 +258,19 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
                 if text.is_empty() {
                     continue;
                 }
-                let mut request = template.clone();
-                text.clone_into(&mut request.query);
-                match searcher.search(&request) {
-                    Ok(results) => (text.to_owned(), Ok(results)),
-                    Err(err) if err.is_usage() => (text.to_owned(), Err(report(&err))),
-                    Err(err) => return Err(err),
+                // A line that opens an object is a request with options of its own.
+                let request = if text.starts_with('{') {
+                    batch::request_from_json(&template, text)
+                } else {
+                    let mut request = template.clone();
+                    text.clone_into(&mut request.query);
+                    Ok(request)
+                };
+                match request.map(|request| searcher.search(&request)) {
+                    Ok(Ok(results)) => (text.to_owned(), Ok(results)),
+                    Ok(Err(err)) if err.is_usage() => (text.to_owned(), Err(report(&err))),
+                    Ok(Err(err)) => return Err(err),
+                    Err(message) => (text.to_owned(), Err(message)),
                 }
             }
             Err(err) => {
