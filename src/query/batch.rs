@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{FacetKind, Period, SearchRequest, Sort};
+use super::{FacetKind, Period, SearchRequest, Sort, parse_filter};
 use crate::corpus::article::SlashDates;
 use crate::corpus::dates::parse_date_bound;
 
@@ -58,10 +58,7 @@ fn apply(
             request.filters = texts(value, key)?
                 .into_iter()
                 .map(|filter| {
-                    filter
-                        .split_once(':')
-                        .map(|(field, value)| (field.trim().to_owned(), value.to_owned()))
-                        .filter(|(field, value)| !field.is_empty() && !value.trim().is_empty())
+                    parse_filter(filter)
                         .ok_or_else(|| format!("\"filter\": {filter:?}: expected FIELD:VALUE"))
                 })
                 .collect::<Result<_, _>>()?;

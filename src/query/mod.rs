@@ -151,6 +151,15 @@ impl SearchRequest {
     }
 }
 
+/// A `FIELD:VALUE` filter as `--filter` and batch requests write it, or
+/// `None` when either side is empty.
+pub fn parse_filter(filter: &str) -> Option<(String, String)> {
+    filter
+        .split_once(':')
+        .map(|(field, value)| (field.trim().to_owned(), value.to_owned()))
+        .filter(|(field, value)| !field.is_empty() && !value.trim().is_empty())
+}
+
 /// Snippet length unless a request says otherwise, in characters.
 pub const DEFAULT_SNIPPET_CHARS: usize = 220;
 

@@ -17,7 +17,7 @@ use newsearch::corpus::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output::{self, Format, Position, Style, human, json};
-use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch};
+use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch, parse_filter};
 use newsearch::searcher::Searcher;
 use newsearch::{stats, store};
 use serde::Serialize;
@@ -330,15 +330,9 @@ fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
         .filter
         .iter()
         .map(|filter| {
-            filter
-                .split_once(':')
-                .map(|(field, value)| (field.trim().to_owned(), value.to_owned()))
-                .filter(|(field, value)| !field.is_empty() && !value.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"
-                    ))
-                })
+            parse_filter(filter).ok_or_else(|| {
+                Error::Usage(format!("--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"))
+            })
         })
         .collect::<Result<_>>()?;
     request.facets = args
