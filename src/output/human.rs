@@ -110,18 +110,7 @@ fn page_hint(results: &SearchResults) -> Option<String> {
 /// reader sees that the article holds it. Tabs and line breaks become spaces,
 /// as they would break the field's line. JSON and CSV keep the text exact.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' => shown.push(' '),
-            c if c.is_control() => shown.extend(c.escape_unicode()),
-            c => shown.push(c),
-        }
-    }
-    Cow::Owned(shown)
+    escape_controls(text, |c| matches!(c, '\t' | '\n' | '\r' | '\u{b}' | '\u{c}').then_some(" "))
 }
 
 /// A path made safe to print on one line, as [`sanitize`] makes article text,
@@ -130,17 +119,26 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// [`path_text`], which on Unix already doubles a backslash, so `\n` cannot be
 /// read as a file name's own backslash and `n`.
 pub fn sanitize_path(text: &str) -> Cow<'_, str> {
+    escape_controls(text, |c| match c {
+        '\n' => Some("\\n"),
+        '\r' => Some("\\r"),
+        '\t' => Some("\\t"),
+        _ => None,
+    })
+}
+
+/// `text` with each control character shown as `layout` says (line breaks
+/// and tabs), or else as a Rust escape (`\u{1b}`).
+fn escape_controls(text: &str, layout: fn(char) -> Option<&'static str>) -> Cow<'_, str> {
     if !text.chars().any(char::is_control) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        match c {
-            '\n' => shown.push_str("\\n"),
-            '\r' => shown.push_str("\\r"),
-            '\t' => shown.push_str("\\t"),
-            c if c.is_control() => shown.extend(c.escape_unicode()),
-            c => shown.push(c),
+        match layout(c) {
+            Some(replacement) => shown.push_str(replacement),
+            None if c.is_control() => shown.extend(c.escape_unicode()),
+            None => shown.push(c),
         }
     }
     Cow::Owned(shown)
