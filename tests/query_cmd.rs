@@ -71,6 +71,14 @@ fn phrases_see_through_aliases() {
     assert!(phrase.iter().all(|id| words.contains(id)));
     // A variant inside a longer query works the same way.
     assert_eq!(wd.query_ids(&["Daesh Sirte"]), wd.query_ids(&["Islamic State Sirte"]));
+    // ... and next to operators, which tantivy's grammar binds to the one word
+    // beside them (`Islamic State AND Sirte` is `Islamic (State AND Sirte)`).
+    let both = wd.query_ids(&["Daesh AND Sirte"]);
+    assert!(!both.is_empty());
+    assert_eq!(both, wd.query_ids(&["Islamic State AND Sirte"]));
+    let either = wd.query_ids(&["Daesh OR Misrata"]);
+    assert_eq!(either, wd.query_ids(&["Islamic State OR Misrata"]));
+    assert!(either.len() > both.len());
 }
 
 #[test]

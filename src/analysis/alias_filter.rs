@@ -383,7 +383,7 @@ fn lowercase_into(text: &str, out: &mut String) {
 
 /// Whether the text around `from..to` on the same line has letters and none of
 /// them lowercase (`WHAT IS NEXT FOR LIBYA`).
-pub(super) fn in_capitals_line(text: &str, from: usize, to: usize) -> bool {
+pub(crate) fn in_capitals_line(text: &str, from: usize, to: usize) -> bool {
     let before = text.get(..from).unwrap_or_default().chars().rev();
     let after = text.get(to..).unwrap_or_default().chars();
     let mut letters = 0;

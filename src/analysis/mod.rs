@@ -8,7 +8,6 @@
 
 pub mod alias_filter;
 pub mod aliases;
-pub mod query_text;
 pub mod stems;
 
 use std::collections::BTreeSet;

@@ -25,6 +25,7 @@ use tantivy::{DateTime as TantivyDate, Term};
 
 use super::bm25f::{GroupQuery, TITLE_WEIGHT, WeightedField};
 use super::expand::{ExpansionTerm, ORIGINAL_WEIGHT};
+use crate::analysis::Aliases;
 use crate::analysis::stems::{self, StemTable};
 use crate::corpus::article::SlashDates;
 use crate::corpus::dates;
@@ -49,7 +50,15 @@ pub struct Builder<'a> {
     pub repeats: HashMap<String, u32>,
     /// How the index reads `4/5/2017`, for dates in the query.
     pub slash_dates: SlashDates,
+    /// The alias table, which `entity:` values name.
+    pub aliases: &'a Aliases,
+    /// The facets in the index that a `source:` or `folder:` value names
+    /// (`source:fna` → `/FNA`; at least one), or why it names none.
+    pub facet_spellings: &'a FacetSpellings<'a>,
 }
+
+/// See [`Builder::facet_spellings`]: `(field, value)` → facets.
+pub type FacetSpellings<'a> = dyn Fn(&str, &str) -> Result<Vec<Facet>, String> + 'a;
 
 /// How often each word or quoted phrase stands in `query`, when `ast` is a
 /// plain list of them (no operators, fields or groups): tantivy's grammar
@@ -201,9 +210,40 @@ impl Builder<'_> {
     fn literal(&mut self, literal: &UserInputLiteral) -> Built {
         let field = literal.field_name.as_deref();
         let text = literal.phrase.as_str();
-        if literal.prefix {
+        let written = |text: &str| match field {
+            Some(field) => format!("{field}:{text}"),
+            None => text.to_owned(),
+        };
+        // tantivy reads `word~N` as a fuzzy term, which it would search here
+        // as the word itself.
+        if literal.delimiter == Delimiter::None && (literal.slop > 0 || text.contains('~')) {
             return Err(format!(
-                "`{text}*`: prefix searches (word*) are not supported; write whole words"
+                "`{}~`: fuzzy search (word~N) is not supported; ~N after a \"quoted phrase\" \
+                 lets its words stand N apart",
+                written(text.trim_end_matches('~'))
+            ));
+        }
+        let names_a_value = matches!(field, Some(fields::ENTITY | fields::SOURCE | fields::FOLDER));
+        // The grammar reads `milit*` alone as a prefix, but leaves the `*` in
+        // the word when other words follow (`milit* Sirte`).
+        if literal.prefix || (literal.delimiter == Delimiter::None && text.ends_with('*')) {
+            let text = text.trim_end_matches('*');
+            return Err(if names_a_value {
+                format!(
+                    "`{}*`: prefix searches are not supported; write the whole name",
+                    written(text)
+                )
+            } else {
+                format!(
+                    "`{}*`: prefix searches (word*) are not supported; write whole words",
+                    written(text)
+                )
+            });
+        }
+        if names_a_value && text.trim().is_empty() {
+            let field = field.unwrap_or_default();
+            return Err(format!(
+                "`{field}:` needs a name right after the colon: {field}:NAME, or {field}:\"two words\""
             ));
         }
         let f = self.fields;
@@ -216,10 +256,19 @@ impl Builder<'_> {
             ))))
         };
         match field {
-            Some(fields::SOURCE | fields::FOLDER) => {
-                let handle = if field == Some(fields::SOURCE) { f.source } else { f.folder };
-                let facet = Facet::from_text(text).map_err(|err| err.to_string())?;
-                return exact(Term::from_facet(handle, &facet));
+            Some(name @ (fields::SOURCE | fields::FOLDER)) => {
+                let handle = if name == fields::SOURCE { f.source } else { f.folder };
+                let facets = (self.facet_spellings)(name, text)?;
+                let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for facet in facets {
+                    if let Some(query) = exact(Term::from_facet(handle, &facet))? {
+                        alternatives.push((Occur::Should, query));
+                    }
+                }
+                return Ok(match alternatives.len() {
+                    1 => alternatives.pop().map(|(_, query)| query),
+                    _ => Some(Box::new(BooleanQuery::new(alternatives))),
+                });
             }
             Some(fields::ID) => return exact(Term::from_field_text(f.id, text)),
             Some(fields::URL) => return exact(Term::from_field_text(f.url, text)),
@@ -238,8 +287,21 @@ impl Builder<'_> {
             return Err(unknown_field(field.unwrap_or_default()));
         };
         if field == Some(fields::ENTITY) {
-            // The query pre-pass resolved the name to the entity's term.
-            let group = GroupQuery::new(text.to_owned(), vec![vec![text.to_owned()]], weighted, 0);
+            // Every spelling of the entity is indexed as its canonical term,
+            // searched as it is; --literal writes one-word spellings as
+            // themselves, so it cannot search that term.
+            if self.literal {
+                return Err(format!(
+                    "`entity:` matches every spelling, which --literal does not search; use \
+                     --filter entity:{text}"
+                ));
+            }
+            let id = self
+                .aliases
+                .resolve(text)
+                .ok_or_else(|| format!("`{text}` is not an entity of the alias table"))?;
+            let term = self.aliases.entity(id).term.clone();
+            let group = GroupQuery::new(text.to_owned(), vec![vec![term]], weighted, 0);
             return Ok(Some(Box::new(group)));
         }
         let words = self.analyze(text);

@@ -1,15 +1,16 @@
 //! Stage 5 (query): a [`SearchRequest`] → a tantivy `Query`.
 //!
-//! The user's text goes through [`analysis::query_text::rewrite`] (multi-word
-//! alias spellings and headlines in capitals read as the index reads them),
-//! then tantivy's grammar; [`build`] makes the query from the grammar tree,
-//! with stem groups and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
+//! tantivy's grammar parses the user's text; [`tree`] reads the grammar tree
+//! as the analyzer reads articles (multi-word alias spellings, headlines in
+//! capitals), and [`build`] makes the query from it, with stem groups, names
+//! resolved and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
 //! added as required clauses that do not score.
 
 pub mod batch;
 pub mod bm25f;
 pub mod build;
 pub mod expand;
+pub mod tree;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -22,11 +23,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TantivyDate, Term};
 
-use crate::analysis::{
-    self,
-    query_text::{self, FacetFields},
-    stems::StemTable,
-};
+use crate::analysis::{self, stems::StemTable};
 use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
@@ -224,19 +221,11 @@ pub fn build(
         let spellings = |field: &str, value: &str| {
             let handle = if field == fields::SOURCE { f.source } else { f.folder };
             let wanted = requested_facet(field, value)?;
-            let found = facet_spellings(searcher, handle, wanted).map_err(|err| err.to_string())?;
-            Ok(found.iter().map(facet_in_query).collect())
+            facet_spellings(searcher, handle, wanted).map_err(|err| err.to_string())
         };
-        let facets = FacetFields {
-            plain: &fields::NAME_FACETS,
-            spellings: &spellings,
-            entity: fields::ENTITY,
-            literal: request.literal,
-        };
-        let rewritten = query_text::rewrite(&store.aliases, text, facets).map_err(query_error)?;
-        let ast = tantivy::query_grammar::parse_query(&rewritten)
-            // Columns count in what the user wrote, not in the rewritten text.
-            .map_err(|_| query_error(describe_syntax_error(&request.query)))?;
+        let mut ast =
+            tree::parse(text).ok_or_else(|| query_error(describe_syntax_error(&request.query)))?;
+        tree::normalize(&mut ast, &store.aliases, &mut tokenizers.analyzer(false));
         let stems: Vec<StemTable> =
             searcher.segment_readers().iter().filter_map(StemTable::of_segment).collect();
         let analyzer = if request.literal { &tokenizers.literal } else { &tokenizers.canonical };
@@ -247,13 +236,15 @@ pub fn build(
             analyzer: analyzer.clone(),
             literal: request.literal,
             default_occur: if request.any { Occur::Should } else { Occur::Must },
-            repeats: build::word_repeats(&rewritten, &ast),
+            repeats: build::word_repeats(text, &ast),
             // Read from the commit only when the query holds a date.
-            slash_dates: if rewritten.contains("date:") {
+            slash_dates: if text.contains("date:") {
                 store.slash_dates()?.unwrap_or_default()
             } else {
                 SlashDates::default()
             },
+            aliases: &store.aliases,
+            facet_spellings: &spellings,
         };
         let main = builder.build(&ast).map_err(query_error)?;
         if expansion.is_empty() { main } else { builder.expanded(main, text, expansion) }
@@ -364,15 +355,6 @@ fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, Strin
     Ok(Facet::from_path(steps.split('/')))
 }
 
-/// A facet as tantivy's query parser reads it back (`Facet::from_text`): each
-/// step's `\` and `/` escaped. (tantivy's own `Display` writes a backslash as
-/// `\/`, which reads back as a slash.)
-fn facet_in_query(facet: &Facet) -> String {
-    let steps: Vec<String> =
-        facet.to_path().iter().map(|step| step.replace('\\', "\\\\").replace('/', "\\/")).collect();
-    format!("/{}", steps.join("/"))
-}
-
 /// The facets of `field` in the index that are `wanted` but for letter case,
 /// or `wanted` itself (which matches nothing) when there are none. Sources and
 /// folders are written as the scraper or the file system had them (`FNA`,
@@ -466,6 +448,17 @@ fn nesting_depth(text: &str) -> usize {
 fn describe_syntax_error(text: &str) -> String {
     let (_, errors) = tantivy::query_grammar::parse_query_lenient(text);
     if let Some(first) = errors.first() {
+        let before = text.get(..first.pos).unwrap_or_default().trim_end();
+        if let Some(field) = fields::NAME_FACETS
+            .iter()
+            .chain([&fields::ENTITY])
+            .find(|field| before.ends_with(&format!("{field}:")))
+        {
+            return format!(
+                "`{field}:` needs a name right after the colon: {field}:NAME, or \
+                 {field}:\"two words\""
+            );
+        }
         let column = text.get(..first.pos).map_or(first.pos, |s| s.chars().count()) + 1;
         return format!("syntax error at column {column}: {}", first.message.to_lowercase());
     }
