@@ -69,6 +69,65 @@ pub enum Command {
     /// Print the man page (roff) of newsearch, or of one of its commands.
     #[command(after_long_help = MAN_HELP)]
     Man(ManArgs),
+    /// Write the index's documents (or a query's hits) for a distributed engine
+    /// (the help names them without the backquotes the doc lint wants).
+    #[command(
+        after_long_help = EXIT_CODES,
+        about = "Write the index's documents (or a query's hits) for Quickwit or OpenSearch, normalised as newsearch normalises them"
+    )]
+    Export(ExportArgs),
+}
+
+/// `newsearch export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write into (made if missing; must be empty).
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    /// The engine: quickwit (docs.ndjson, index-config.yaml), opensearch
+    /// (bulk-NNNN.ndjson, index.json) or ndjson (docs.ndjson).
+    #[arg(long, value_enum)]
+    pub target: TargetArg,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Export only this query's hits (`newsearch query` syntax) [default: every document].
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+    /// Published on or after DATE.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Published on or before DATE (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep documents with FIELD:VALUE (source, folder, entity); repeatable.
+    #[arg(long, value_name = "FIELD:VALUE")]
+    pub filter: Vec<String>,
+    /// Name of the remote index.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "newsearch",
+        help = "Name of the remote index (Quickwit index id, OpenSearch index)"
+    )]
+    pub name: String,
+    /// Largest bulk file in bytes (tests use small ones).
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = newsearch::export::opensearch::MAX_BULK_BYTES, value_parser = clap::value_parser!(u64).range(1..=newsearch::export::opensearch::MAX_BULK_BYTES))]
+    pub bulk_max_bytes: u64,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Engines `newsearch export` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// Quickwit 0.9.
+    Quickwit,
+    /// `OpenSearch` or Elasticsearch.
+    #[value(help = "OpenSearch or Elasticsearch")]
+    Opensearch,
+    /// Documents only.
+    Ndjson,
 }
 
 /// Where the index lives.
@@ -353,6 +412,8 @@ pub enum ManPage {
     Completions,
     /// newsearch-man(1).
     Man,
+    /// newsearch-export(1).
+    Export,
 }
 
 impl ManPage {
@@ -365,6 +426,7 @@ impl ManPage {
             ManPage::Aliases => "aliases",
             ManPage::Completions => "completions",
             ManPage::Man => "man",
+            ManPage::Export => "export",
         }
     }
 }

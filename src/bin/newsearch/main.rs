@@ -2,6 +2,7 @@
 //! return the exit code. No search logic lives here.
 
 mod cli;
+mod export_cmd;
 mod progress;
 
 use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         Command::Aliases(args) => run_aliases(&args),
         Command::Completions(args) => run_completions(args.shell),
         Command::Man(args) => run_man(args.command),
+        Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
