@@ -6,7 +6,7 @@
 //!  index:  corpus::walk ─▶ corpus::article ─▶ analysis ─▶ indexer ─▶ store (commit)
 //!          (1 walk)         (2 parse)          (3 analyze)  (4 index)
 //!
-//!  query:  query ─▶ analysis ─▶ searcher ─▶ output
+//!  query:  query ─▶ analysis ─▶ search ─▶ output
 //!          (5 query) (3 analyze) (6 collect) (7 render)
 //! ```
 //!
@@ -19,7 +19,7 @@
 //! ```
 //! use newsearch::indexer::{index_corpus, IndexOptions};
 //! use newsearch::query::SearchRequest;
-//! use newsearch::searcher::Searcher;
+//! use newsearch::search::Searcher;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
@@ -50,7 +50,7 @@ pub mod fields;
 pub mod indexer;
 pub mod output;
 pub mod query;
-pub mod searcher;
+pub mod search;
 pub mod stats;
 pub mod store;
 

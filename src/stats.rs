@@ -8,7 +8,7 @@ use crate::corpus::article::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{FacetKind, SearchRequest};
-use crate::searcher::{FacetCount, Searcher};
+use crate::search::{FacetCount, Searcher};
 use crate::store;
 
 /// A summary of an index.

@@ -14,7 +14,7 @@ use crate::corpus::path_text;
 use crate::error::echo;
 use crate::fields;
 use crate::indexer::IndexSummary;
-use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
+use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 use super::Style;

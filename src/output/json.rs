@@ -16,7 +16,7 @@ use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
 use crate::indexer::IndexSummary;
 use crate::query::expand::ExpansionTerm;
-use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
+use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 /// The version of every document below but the index report's.

@@ -6,7 +6,7 @@ pub mod json;
 
 use std::io::{self, Write};
 
-use crate::searcher::SearchResults;
+use crate::search::SearchResults;
 
 /// Output formats of `newsearch query`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

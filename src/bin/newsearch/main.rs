@@ -18,7 +18,7 @@ use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output::{self, Format, Position, Style, human, json};
 use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch, parse_filter};
-use newsearch::searcher::Searcher;
+use newsearch::search::Searcher;
 use newsearch::{stats, store};
 use serde::Serialize;
 
