@@ -3,7 +3,7 @@
 //! The data flows through one module per stage:
 //!
 //! ```text
-//!  index:  corpus::walk ─▶ corpus::article ─▶ analysis ─▶ indexer ─▶ store (commit)
+//!  index:  corpus::walk ─▶ corpus::detect  ─▶ analysis ─▶ indexer ─▶ store (commit)
 //!          (1 walk)         (2 parse)          (3 analyze)  (4 index)
 //!
 //!  query:  query ─▶ analysis ─▶ search ─▶ output
@@ -45,6 +45,7 @@
 
 pub mod analysis;
 pub mod corpus;
+pub mod dates;
 pub mod error;
 pub mod fields;
 pub mod indexer;

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::corpus::article::SlashDates;
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{FacetKind, SearchRequest};

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use newsearch::analysis::{Aliases, analyzer};
-use newsearch::corpus::article::{ParseOptions, parse_bytes};
+use newsearch::corpus::article::ParseOptions;
+use newsearch::corpus::parse_bytes;
 use newsearch::indexer::{IndexEvent, IndexOptions, index_corpus};
 use proptest::prelude::*;
 use serde_json::Value;

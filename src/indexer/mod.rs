@@ -23,8 +23,9 @@ use std::time::Instant;
 use tantivy::Term;
 
 use crate::analysis::Aliases;
-use crate::corpus::article::{ParseOptions, SlashDates, parse_file};
-use crate::corpus::{self, CorpusFile};
+use crate::corpus::article::ParseOptions;
+use crate::corpus::{self, CorpusFile, parse_file};
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::store::{self, WriteOptions};
 
@@ -216,7 +217,13 @@ pub fn index_corpus(
         .zip(&options.corpus)
         .map(|(root, spelled)| std::fs::canonicalize(root).map_err(Error::io(spelled)))
         .collect::<Result<Vec<_>>>()?;
-    let walk = corpus::walk(&given);
+    // `newsearch index .` run inside the corpus puts the index there: its files
+    // are not articles (binary segments, JSON metadata), and reading them on
+    // every run would report each one.
+    let skip_indexes = |folder: &Path| {
+        store::holds_index(folder).then(|| "a newsearch index, not articles".to_owned())
+    };
+    let walk = corpus::walk(&given, &skip_indexes);
 
     let aliases = alias_table(options)?;
     let session = store::open_for_writing(

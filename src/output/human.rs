@@ -9,8 +9,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
+use crate::dates::SlashDates;
 use crate::error::echo;
 use crate::fields;
 use crate::indexer::IndexSummary;

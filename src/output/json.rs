@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
+use crate::dates::SlashDates;
 use crate::indexer::IndexSummary;
 use crate::query::expand::ExpansionTerm;
 use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};

@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::{FacetKind, Period, SearchRequest, Sort, parse_filter};
-use crate::corpus::article::SlashDates;
-use crate::corpus::dates::parse_date_bound;
+use crate::dates::SlashDates;
+use crate::dates::parse_date_bound;
 
 /// The keys a line may hold.
 const KEYS: &str = "query, since, until, filter, facet, limit, offset, all, sort, any, literal, \

@@ -27,7 +27,7 @@ use crate::analysis::{
     query_text::{self, FacetFields},
     stems::StemTable,
 };
-use crate::corpus::article::SlashDates;
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::store::Store;
