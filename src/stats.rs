@@ -45,7 +45,7 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
     request.facets = vec![FacetKind::Source, FacetKind::Folder, FacetKind::Entity];
     let mut results = searcher.search(&request)?;
     let mut take = |kind: FacetKind| {
-        let at = results.facets.iter().position(|(name, _)| *name == kind.name());
+        let at = results.facets.iter().position(|(counted, _)| *counted == kind);
         at.map(|at| results.facets.swap_remove(at).1).unwrap_or_default()
     };
     let (sources, folders, entities) =

@@ -69,9 +69,9 @@ pub fn write_results(
             writeln!(out, "{hint}")?;
         }
     }
-    for (name, counts) in &results.facets {
+    for (kind, counts) in &results.facets {
         writeln!(out)?;
-        write_top(name, counts, style, out)?;
+        write_top(kind.name(), counts, style, out)?;
     }
     if let Some(timeline) = &results.timeline {
         writeln!(out)?;

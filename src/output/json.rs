@@ -149,7 +149,7 @@ impl<'a> QueryReportV1<'a> {
             facets: results
                 .facets
                 .iter()
-                .map(|(name, counts)| (*name, facet_counts(counts)))
+                .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
                 periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()

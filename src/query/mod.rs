@@ -44,18 +44,20 @@ pub enum Sort {
     Oldest,
 }
 
-/// A facet a request can count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A facet a request can count: one typed kind from the command line (clap's
+/// `ValueEnum`; the doc comments are `--help`'s) through the collectors to the
+/// output, which alone turns it into its [`name`](FacetKind::name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum FacetKind {
-    /// Outlets.
+    /// Outlet.
     Source,
-    /// Folders.
+    /// Folder.
     Folder,
-    /// Canonical entities.
+    /// Canonical entity.
     Entity,
-    /// Publication years.
+    /// Publication year.
     Year,
-    /// Publication months.
+    /// Publication month.
     Month,
 }
 
@@ -65,6 +67,16 @@ impl FacetKind {
         [FacetKind::Source, FacetKind::Folder, FacetKind::Entity, FacetKind::Year, FacetKind::Month]
             .into_iter()
             .find(|kind| kind.name() == name)
+    }
+
+    /// The facet field that holds it, for the kinds counted from facet paths
+    /// (sources, folders); the others are counted from terms and dates.
+    pub fn facet_field(self) -> Option<&'static str> {
+        match self {
+            FacetKind::Source => Some(fields::SOURCE),
+            FacetKind::Folder => Some(fields::FOLDER),
+            FacetKind::Entity | FacetKind::Year | FacetKind::Month => None,
+        }
     }
 
     /// Its name in requests and output.

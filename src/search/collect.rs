@@ -17,6 +17,7 @@ use tantivy::{
 };
 
 use crate::fields;
+use crate::query::FacetKind;
 use crate::store::Store;
 
 /// A hit's place in relevance order: its score, then its date (newest first,
@@ -46,23 +47,24 @@ pub(super) fn relevance_page(
 /// Counts every full facet path of some facet fields over all hits (tantivy's
 /// `FacetCollector` counts one level below a chosen facet; we want the leaves).
 pub(super) struct FacetPaths {
-    pub(super) fields: Vec<&'static str>,
+    pub(super) kinds: Vec<FacetKind>,
 }
 
 pub(super) struct SegmentFacetPaths {
-    readers: Vec<(&'static str, tantivy::fastfield::FacetReader, Vec<u64>)>,
+    readers: Vec<(FacetKind, tantivy::fastfield::FacetReader, Vec<u64>)>,
 }
 
 impl Collector for FacetPaths {
-    type Fruit = HashMap<&'static str, HashMap<String, u64>>;
+    type Fruit = BTreeMap<FacetKind, HashMap<String, u64>>;
     type Child = SegmentFacetPaths;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<SegmentFacetPaths> {
-        let mut readers = Vec::with_capacity(self.fields.len());
-        for &field in &self.fields {
+        let mut readers = Vec::with_capacity(self.kinds.len());
+        for &kind in &self.kinds {
+            let Some(field) = kind.facet_field() else { continue };
             let reader = segment.facet_reader(field)?;
             let counts = vec![0; reader.num_facets()];
-            readers.push((field, reader, counts));
+            readers.push((kind, reader, counts));
         }
         Ok(SegmentFacetPaths { readers })
     }
@@ -72,7 +74,7 @@ impl Collector for FacetPaths {
     }
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut merged: Self::Fruit = HashMap::new();
+        let mut merged: Self::Fruit = BTreeMap::new();
         for fruit in fruits {
             for (field, paths) in fruit {
                 let into = merged.entry(field).or_default();
@@ -86,7 +88,7 @@ impl Collector for FacetPaths {
 }
 
 impl SegmentCollector for SegmentFacetPaths {
-    type Fruit = HashMap<&'static str, HashMap<String, u64>>;
+    type Fruit = BTreeMap<FacetKind, HashMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         for (_, reader, counts) in &mut self.readers {
@@ -99,8 +101,8 @@ impl SegmentCollector for SegmentFacetPaths {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut fruit = HashMap::new();
-        for (field, reader, counts) in self.readers {
+        let mut fruit = BTreeMap::new();
+        for (kind, reader, counts) in self.readers {
             let mut paths = HashMap::new();
             let mut facet = Facet::root();
             for (ord, count) in counts.into_iter().enumerate() {
@@ -108,7 +110,7 @@ impl SegmentCollector for SegmentFacetPaths {
                     paths.insert(facet.encoded_str().to_owned(), count);
                 }
             }
-            fruit.insert(field, paths);
+            fruit.insert(kind, paths);
         }
         fruit
     }

@@ -4,8 +4,8 @@
 //!
 //! Takes an opened [`Store`] and a [`SearchRequest`]; gives [`SearchResults`].
 //! The stage is split by what it does to the hits:
-//! [`collect`] counts them in one pass (collectors), [`hits`] shapes the page,
-//! [`snippets`] cuts each hit's fragment and [`facets`] turns counts into
+//! `collect` counts them in one pass (collectors), `hits` shapes the page,
+//! `snippets` cuts each hit's fragment and `facets` turns counts into
 //! facet values and timeline periods.
 
 mod collect;
@@ -13,7 +13,7 @@ mod facets;
 mod hits;
 mod snippets;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -81,7 +81,7 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Requested facets in the order asked for (each once), their values most
     /// frequent first.
-    pub facets: Vec<(&'static str, Vec<FacetCount>)>,
+    pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
     /// Undated articles the date range or the timeline left out; `None`
@@ -133,18 +133,14 @@ impl Searcher {
         }
 
         let wanted = request.limit.map(|limit| request.offset.saturating_add(limit));
-        let facet_fields: Vec<&'static str> = request
-            .facets
-            .iter()
-            .filter(|f| matches!(f, FacetKind::Source | FacetKind::Folder))
-            .map(|f| f.name())
-            .collect();
+        let facet_kinds: Vec<FacetKind> =
+            request.facets.iter().copied().filter(|f| f.facet_field().is_some()).collect();
         let need_entities = request.facets.contains(&FacetKind::Entity);
         let need_days = request.timeline.is_some()
             || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
-        let counting = !facet_fields.is_empty() || need_days || need_entities;
+        let counting = !facet_kinds.is_empty() || need_days || need_entities;
         let facet_collector =
-            (FacetPaths { fields: facet_fields }, EntityCounts::new(&self.store, need_entities));
+            (FacetPaths { kinds: facet_kinds }, EntityCounts::new(&self.store, need_entities));
         // Undated hits, which a timeline leaves out, are counted in the same pass
         // (with a date range there are none: see `undated_excluded`).
         let undated_hits = Undated { enabled: request.timeline.is_some() && !has_dates(request) };
@@ -170,7 +166,7 @@ impl Searcher {
                 } else {
                     // `Count` alone is answered from document frequencies where it can.
                     let total = searcher.search(&*query, &Count).map_err(index_error)?;
-                    (total, (HashMap::new(), Vec::new()), (BTreeMap::new(), 0))
+                    (total, (BTreeMap::new(), Vec::new()), (BTreeMap::new(), 0))
                 };
                 let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
                 (total, facets, days, page)
@@ -198,9 +194,9 @@ impl Searcher {
             hits.push(hit);
         }
 
-        let mut facets: Vec<(&'static str, Vec<FacetCount>)> = Vec::new();
+        let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
         for kind in &request.facets {
-            if facets.iter().any(|(name, _)| *name == kind.name()) {
+            if facets.iter().any(|(done, _)| done == kind) {
                 continue;
             }
             let counts = match kind {
@@ -208,11 +204,11 @@ impl Searcher {
                 FacetKind::Month => bucket(&days, Period::Month, true),
                 FacetKind::Entity => self.entity_values(&entity_counts),
                 FacetKind::Source | FacetKind::Folder => {
-                    let paths = facet_counts.get(kind.name()).cloned().unwrap_or_default();
+                    let paths = facet_counts.get(kind).cloned().unwrap_or_default();
                     facet_values(*kind, paths)
                 }
             };
-            facets.push((kind.name(), counts));
+            facets.push((*kind, counts));
         }
         Ok(SearchResults {
             query: request.query.clone(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsearch::query::FacetKind;
 
 /// `newsearch::indexer::DEFAULT_MEMORY_MB`, as clap's type.
 const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
@@ -158,21 +159,6 @@ pub enum SortArg {
     Oldest,
 }
 
-/// Facets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FacetArg {
-    /// Outlet.
-    Source,
-    /// Folder.
-    Folder,
-    /// Canonical entity.
-    Entity,
-    /// Publication year.
-    Year,
-    /// Publication month.
-    Month,
-}
-
 /// Timeline periods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PeriodArg {
@@ -232,7 +218,7 @@ pub struct QueryArgs {
     pub filter: Vec<String>,
     /// Count hits per value of FIELD over all hits; repeatable.
     #[arg(long, value_enum, value_name = "FIELD")]
-    pub facet: Vec<FacetArg>,
+    pub facet: Vec<FacetKind>,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,

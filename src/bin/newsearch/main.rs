@@ -17,14 +17,14 @@ use newsearch::dates::parse_date_bound;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output::{self, Format, Position, Style, human, json};
-use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch, parse_filter};
+use newsearch::query::{Period, SearchRequest, Sort, batch, parse_filter};
 use newsearch::search::Searcher;
 use newsearch::{stats, store};
 use serde::Serialize;
 
 use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, FacetArg, IndexArgs, ManPage, PeriodArg, QueryArgs,
-    QueryFormat, ReportFormat, ShellArg, SortArg, StatsArgs,
+    AliasesArgs, Cli, ColorArg, Command, IndexArgs, ManPage, PeriodArg, QueryArgs, QueryFormat,
+    ReportFormat, ShellArg, SortArg, StatsArgs,
 };
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
@@ -335,17 +335,7 @@ fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
             })
         })
         .collect::<Result<_>>()?;
-    request.facets = args
-        .facet
-        .iter()
-        .map(|facet| match facet {
-            FacetArg::Source => FacetKind::Source,
-            FacetArg::Folder => FacetKind::Folder,
-            FacetArg::Entity => FacetKind::Entity,
-            FacetArg::Year => FacetKind::Year,
-            FacetArg::Month => FacetKind::Month,
-        })
-        .collect();
+    request.facets.clone_from(&args.facet);
     request.facets.sort();
     request.facets.dedup();
     request.sort = match args.sort {
