@@ -4,8 +4,11 @@
 //! alias spellings and headlines in capitals read as the index reads them),
 //! then tantivy's grammar; [`build`] makes the query from the grammar tree,
 //! with stem groups and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
-//! added as required clauses that do not score.
+//! added as required clauses that do not score. [`search_request`] turns the
+//! command line (a [`QueryArgs`]) into the request once the index is open, and
+//! [`batch::run`] runs `--batch`.
 
+mod args;
 pub mod batch;
 pub mod bm25f;
 pub mod build;
@@ -29,8 +32,10 @@ use crate::analysis::{
 };
 use crate::dates::SlashDates;
 use crate::error::{Error, Result};
+
 use crate::fields;
 use crate::store::Store;
+pub use args::{QueryArgs, request_with, search_request};
 
 /// How hits are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use newsearch::query::FacetKind;
+use newsearch::query::{self, FacetKind, Period, Sort};
 
 /// `newsearch::indexer::DEFAULT_MEMORY_MB`, as clap's type.
 const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
@@ -351,6 +351,37 @@ impl ManPage {
             ManPage::Aliases => "aliases",
             ManPage::Completions => "completions",
             ManPage::Man => "man",
+        }
+    }
+}
+
+impl QueryArgs {
+    /// The options as typed, for the library to read once the index is open.
+    pub fn query_args(&self) -> query::QueryArgs {
+        query::QueryArgs {
+            query: self.query.clone(),
+            limit: (!self.all).then_some(self.limit as usize),
+            offset: self.offset as usize,
+            since: self.since.clone(),
+            until: self.until.clone(),
+            filter: self.filter.clone(),
+            facet: self.facet.clone(),
+            sort: match self.sort {
+                SortArg::Relevance => Sort::Relevance,
+                SortArg::Newest => Sort::Newest,
+                SortArg::Oldest => Sort::Oldest,
+            },
+            any: self.any,
+            literal: self.literal,
+            expand: self.expand,
+            timeline: self.timeline.map(|period| match period {
+                PeriodArg::Day => Period::Day,
+                PeriodArg::Week => Period::Week,
+                PeriodArg::Month => Period::Month,
+                PeriodArg::Year => Period::Year,
+            }),
+            explain: self.explain,
+            snippet_chars: self.snippet_chars as usize,
         }
     }
 }
