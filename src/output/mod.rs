@@ -1,6 +1,7 @@
 //! Stage 7 (render): results → text for people or JSON/CSV for scripts, written
 //! to the writer the caller gives. Nothing here decides what to search.
 
+pub mod aliases;
 pub mod human;
 pub mod json;
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use newsearch::analysis::{self, Aliases};
+use newsearch::analysis::Aliases;
 use newsearch::dates::SlashDates;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
@@ -20,7 +20,6 @@ use newsearch::query;
 use newsearch::query::batch::{self, BatchIo};
 use newsearch::search::Searcher;
 use newsearch::{stats, store};
-use serde::Serialize;
 
 use crate::cli::{
     AliasesArgs, Cli, ColorArg, Command, IndexArgs, ManPage, QueryArgs, QueryFormat, ReportFormat,
@@ -266,41 +265,6 @@ fn run_stats(args: &StatsArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// `newsearch aliases --format json`.
-#[derive(Serialize)]
-struct AliasTableV1<'a> {
-    schema_version: u32,
-    fingerprint: &'a str,
-    entities: Vec<EntityV1<'a>>,
-}
-
-#[derive(Serialize)]
-struct EntityV1<'a> {
-    name: &'a str,
-    kind: &'a str,
-    facet: String,
-    variants: &'a [String],
-    acronyms: &'a [String],
-}
-
-/// `newsearch aliases --explain TEXT --format json`.
-#[derive(Serialize)]
-struct ExplanationV1<'a> {
-    schema_version: u32,
-    text: &'a str,
-    tokens: Vec<TokenV1<'a>>,
-}
-
-#[derive(Serialize)]
-struct TokenV1<'a> {
-    term: &'a str,
-    position: usize,
-    offsets: [usize; 2],
-    written: &'a str,
-    entity: Option<&'a str>,
-    variant: Option<&'a str>,
-}
-
 fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     let aliases = match &args.aliases {
         Some(path) => Arc::new(Aliases::from_path(path)?),
@@ -308,75 +272,11 @@ fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     };
     let mut out = BufWriter::new(io::stdout().lock());
     let json = args.format == ReportFormat::Json;
-    if let Some(text) = &args.explain {
-        let tokens = analysis::explain(&aliases, text);
-        if json {
-            let explanation = ExplanationV1 {
-                schema_version: json::SCHEMA_VERSION,
-                text,
-                tokens: tokens
-                    .iter()
-                    .map(|t| TokenV1 {
-                        term: &t.term,
-                        position: t.position,
-                        offsets: t.offsets,
-                        written: &t.written,
-                        entity: t.entity.as_deref(),
-                        variant: t.variant.as_deref(),
-                    })
-                    .collect(),
-            };
-            serde_json::to_writer(&mut out, &explanation)
-                .map_err(io::Error::from)
-                .map_err(stdout_error)?;
-            writeln!(out).map_err(stdout_error)?;
-        } else {
-            for token in &tokens {
-                let alias = match (&token.entity, &token.variant) {
-                    (Some(entity), Some(variant)) => format!("  <- {entity} (variant {variant:?})"),
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{:>4}  {:>5}..{:<5} {:<20} {:?}{alias}",
-                    token.position, token.offsets[0], token.offsets[1], token.term, token.written
-                )
-                .map_err(stdout_error)?;
-            }
-        }
-    } else if json {
-        let table = AliasTableV1 {
-            schema_version: json::SCHEMA_VERSION,
-            fingerprint: aliases.fingerprint(),
-            entities: aliases
-                .entities()
-                .iter()
-                .map(|e| EntityV1 {
-                    name: &e.name,
-                    kind: &e.kind,
-                    facet: e.facet_path(),
-                    variants: &e.variants,
-                    acronyms: &e.acronyms,
-                })
-                .collect(),
-        };
-        serde_json::to_writer(&mut out, &table).map_err(io::Error::from).map_err(stdout_error)?;
-        writeln!(out).map_err(stdout_error)?;
-    } else {
-        writeln!(
-            out,
-            "{} entities, fingerprint {}",
-            aliases.entities().len(),
-            aliases.fingerprint()
-        )
-        .map_err(stdout_error)?;
-        for entity in aliases.entities() {
-            let mut spellings = entity.variants.clone();
-            spellings.extend(entity.acronyms.iter().map(|a| format!("{a} (exact case)")));
-            writeln!(out, "{} [{}]: {}", entity.name, entity.kind, spellings.join(", "))
-                .map_err(stdout_error)?;
-        }
+    match &args.explain {
+        Some(text) => output::aliases::write_explanation(&aliases, text, json, &mut out),
+        None => output::aliases::write_table(&aliases, json, &mut out),
     }
+    .map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
 }
