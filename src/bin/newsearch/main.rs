@@ -4,7 +4,7 @@
 mod cli;
 mod progress;
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -206,6 +206,20 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Whether stdout gets colour, decided once per run: `--color`, else what
+/// anstream (clap's own choice) says of stdout (a terminal, `NO_COLOR`,
+/// `CLICOLOR_FORCE`).
+fn style(color: ColorArg) -> Style {
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+        }
+    };
+    Style { color }
+}
+
 fn run_query(args: &QueryArgs) -> Result<Outcome> {
     let format = match args.format {
         QueryFormat::Human => Format::Human,
@@ -213,12 +227,7 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         QueryFormat::Jsonl => Format::Jsonl,
         QueryFormat::Csv => Format::Csv,
     };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let style = Style { color };
+    let style = style(args.color);
     let searcher = Searcher::open(&args.index.dir)?;
     let template = query::search_request(&args.query_args(), &searcher)?;
     let mut out = BufWriter::new(io::stdout().lock());
@@ -255,10 +264,7 @@ fn run_stats(args: &StatsArgs) -> Result<Outcome> {
             writeln!(out).map_err(stdout_error)?;
         }
         ReportFormat::Human => {
-            let style = Style {
-                color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            human::write_stats(&stats, style, &mut out).map_err(stdout_error)?;
+            human::write_stats(&stats, style(ColorArg::Auto), &mut out).map_err(stdout_error)?;
         }
     }
     out.flush().map_err(stdout_error)?;
