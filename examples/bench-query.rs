@@ -30,7 +30,7 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Parser;
 use newsearch::query::{FacetKind, SearchRequest};
-use newsearch::searcher::Searcher;
+use newsearch::search::Searcher;
 use serde_json::json;
 
 /// In-process query latency over a fixed query set.

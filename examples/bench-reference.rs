@@ -37,7 +37,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::Parser;
-use newsearch::corpus::article::{ParseOptions, parse_file};
+use newsearch::corpus::article::ParseOptions;
+use newsearch::corpus::parse_file;
 use newsearch::corpus::{self, CorpusFile};
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::schema::{DateOptions, DateTimePrecision, Field, STORED, Schema, TEXT};
@@ -161,7 +162,7 @@ fn run(args: &Args) -> Result<Summary, String> {
         .map_err(|err| format!("{}: {err}", args.index.display()))?;
     writer.set_merge_policy(Box::new(LogMergePolicy::default()));
 
-    let walk = corpus::walk(std::slice::from_ref(&args.corpus));
+    let walk = corpus::walk(std::slice::from_ref(&args.corpus), &|_| None);
     let bytes = walk.files.iter().map(|file| file.len).sum();
     if let Some(path) = &args.jsonl {
         drop(writer);

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use newsearch::indexer::{IndexOptions, index_corpus};
 use newsearch::query::SearchRequest;
-use newsearch::searcher::Searcher;
+use newsearch::search::Searcher;
 
 /// How deep each run goes, as in the published figures.
 const DEPTH: usize = 100;

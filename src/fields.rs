@@ -30,7 +30,7 @@ pub const SOURCE: &str = "source";
 pub const FOLDER: &str = "folder";
 /// Not a stored field: the name of the entity facet and filter, which are
 /// computed from the canonical entity terms the analyzer writes into title
-/// and body (see `searcher::EntityCounts`).
+/// and body (see `search::collect::EntityCounts`).
 pub const ENTITY: &str = "entity";
 /// Link to the article, if the record had one.
 pub const URL: &str = "url";

@@ -3,10 +3,10 @@
 //! The data flows through one module per stage:
 //!
 //! ```text
-//!  index:  corpus::walk ─▶ corpus::article ─▶ analysis ─▶ indexer ─▶ store (commit)
+//!  index:  corpus::walk ─▶ corpus::detect  ─▶ analysis ─▶ indexer ─▶ store (commit)
 //!          (1 walk)         (2 parse)          (3 analyze)  (4 index)
 //!
-//!  query:  query ─▶ analysis ─▶ searcher ─▶ output
+//!  query:  query ─▶ analysis ─▶ search ─▶ output
 //!          (5 query) (3 analyze) (6 collect) (7 render)
 //! ```
 //!
@@ -19,7 +19,7 @@
 //! ```
 //! use newsearch::indexer::{index_corpus, IndexOptions};
 //! use newsearch::query::SearchRequest;
-//! use newsearch::searcher::Searcher;
+//! use newsearch::search::Searcher;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
@@ -45,13 +45,14 @@
 
 pub mod analysis;
 pub mod corpus;
+pub mod dates;
 pub mod error;
 pub mod export;
 pub mod fields;
 pub mod indexer;
 pub mod output;
 pub mod query;
-pub mod searcher;
+pub mod search;
 pub mod stats;
 pub mod store;
 

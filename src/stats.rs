@@ -4,11 +4,11 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::corpus::article::SlashDates;
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::{FacetKind, SearchRequest};
-use crate::searcher::{FacetCount, Searcher};
+use crate::search::{FacetCount, Searcher};
 use crate::store;
 
 /// A summary of an index.
@@ -45,7 +45,7 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
     request.facets = vec![FacetKind::Source, FacetKind::Folder, FacetKind::Entity];
     let mut results = searcher.search(&request)?;
     let mut take = |kind: FacetKind| {
-        let at = results.facets.iter().position(|(name, _)| *name == kind.name());
+        let at = results.facets.iter().position(|(counted, _)| *counted == kind);
         at.map(|at| results.facets.swap_remove(at).1).unwrap_or_default()
     };
     let (sources, folders, entities) =

@@ -25,7 +25,7 @@ use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyError};
 
 use crate::analysis::{self, Aliases, stems};
-use crate::corpus::article::SlashDates;
+use crate::dates::SlashDates;
 use crate::error::{Error, Result, report};
 use crate::fields::{self, Fields};
 
@@ -38,6 +38,11 @@ pub const FORMAT: u32 = 3;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";
+
+/// Whether `folder` holds a newsearch index (its marker and tantivy's metadata).
+pub fn holds_index(folder: &Path) -> bool {
+    folder.join(MARKER_FILE).is_file() && folder.join("meta.json").is_file()
+}
 
 /// Who holds the writer lock, for the message a second writer gets.
 const WRITER_FILE: &str = "newsearch-writer.txt";

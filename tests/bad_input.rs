@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use newsearch::analysis::{Aliases, analyzer};
-use newsearch::corpus::article::{ParseOptions, parse_bytes};
+use newsearch::corpus::article::ParseOptions;
+use newsearch::corpus::parse_bytes;
 use newsearch::indexer::{IndexEvent, IndexOptions, index_corpus};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -693,7 +694,7 @@ fn dates_beyond_what_the_index_holds_neither_panic_nor_wrap() {
     }
 
     // The fuzzer's own input: `sh` from year 55,868 to year 19,124.
-    let searcher = newsearch::searcher::Searcher::open(&wd.join("index")).unwrap();
+    let searcher = newsearch::search::Searcher::open(&wd.join("index")).unwrap();
     let mut request = newsearch::query::SearchRequest::new("sh");
     request.since = chrono::DateTime::from_timestamp(1_700_873_248_000, 0);
     request.until = chrono::DateTime::from_timestamp(541_352_293_000, 0);
@@ -724,7 +725,7 @@ fn explaining_a_phrase_in_an_or_query_does_not_panic() {
         prune: false,
     };
     index_corpus(&options, &|_| {}).unwrap();
-    let searcher = newsearch::searcher::Searcher::open(&wd.join("index")).unwrap();
+    let searcher = newsearch::search::Searcher::open(&wd.join("index")).unwrap();
     let mut request = newsearch::query::SearchRequest::new("\"sirte city\" OR aleppo");
     request.explain = true;
     let results = searcher.search(&request).unwrap();

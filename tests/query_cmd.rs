@@ -753,3 +753,22 @@ fn date_ranges_in_the_query_read_dates_as_since_and_until_do() {
     assert_eq!(total(&["date:{2015 TO 2017}"]), inside);
     wd.run(&["query", "date:[bogus TO 2016]"]).code(2).stderr_has("`bogus` is not a date");
 }
+
+#[test]
+fn slash_dates_in_since_are_read_in_the_indexs_order() {
+    let wd = Workdir::new();
+    wd.write("corpus/april.txt", "April report\n\nThu Apr 20, 2017 10:00:00\n\nA zebra story.\n");
+    wd.write("corpus/may.txt", "May report\n\nWed May 10, 2017 10:00:00\n\nA zebra story.\n");
+    wd.run(&["index", "corpus", "--day-first", "--quiet"]).success();
+    // Day first, 4/5/2017 is 4 May: the April article goes (month first, it
+    // would be 5 April, and both would stay).
+    let titles = |value: &Value| -> Vec<String> {
+        let hits = value["hits"].as_array().unwrap();
+        hits.iter().map(|hit| hit["title"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(titles(&wd.query_json(&["zebra", "--since", "4/5/2017"])), ["May report"]);
+    // So does a JSON batch line.
+    wd.write("batch.jsonl", "{\"query\": \"zebra\", \"since\": \"4/5/2017\"}\n");
+    let out = wd.run(&["query", "--format", "json", "--batch", "batch.jsonl"]).success();
+    assert_eq!(titles(&out.json()), ["May report"]);
+}

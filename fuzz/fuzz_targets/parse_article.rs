@@ -8,8 +8,10 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use newsearch::corpus::article::{ParseOptions, SlashDates, parse_bytes};
-use newsearch::corpus::dates::{parse_date, parse_date_bound};
+use newsearch::corpus::article::ParseOptions;
+use newsearch::corpus::parse_bytes;
+use newsearch::dates::SlashDates;
+use newsearch::dates::{parse_date, parse_date_bound};
 
 /// Names whose extensions select each format; the bare name is sniffed by content.
 const NAMES: [&str; 8] =

@@ -14,7 +14,7 @@ use newsearch::corpus::article::ParseOptions;
 use newsearch::indexer::{IndexOptions, index_corpus};
 use newsearch::output::{self, Format, Position, Style};
 use newsearch::query::{FacetKind, Period, SearchRequest, Sort};
-use newsearch::searcher::Searcher;
+use newsearch::search::Searcher;
 
 /// Articles in the seed's layout, between them using every ISIS spelling, several
 /// sources (folders), years and a related-headlines trailer.

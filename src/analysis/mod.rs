@@ -41,10 +41,24 @@ pub fn query_analyzer(aliases: &Arc<Aliases>, literal: bool) -> TextAnalyzer {
 }
 
 fn analyzer_with(aliases: &Arc<Aliases>, spellings: Spellings) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(AliasFilter::new(Arc::clone(aliases), spellings))
-        .build()
+    TextAnalyzer::from(chain(AliasFilter::new(Arc::clone(aliases), spellings)))
+}
+
+/// The words every chain starts from: tantivy's `SimpleTokenizer`, with
+/// overlong tokens dropped.
+type Words = <RemoveLongFilter as TokenFilter>::Tokenizer<SimpleTokenizer>;
+
+/// The analyzer chain as a tokenizer.
+pub type Chain = alias_filter::AliasFilterWrapper<Words>;
+
+/// The analyzer chain, assembled here and nowhere else: words
+/// (`SimpleTokenizer`), tokens over [`MAX_TOKEN_BYTES`] dropped, then `aliases`
+/// (an [`AliasFilter`] set for indexing, querying or finding entities). Indexing,
+/// querying, highlighting, `aliases --explain` and the entity finder all run
+/// this one chain, so they cannot drift apart.
+pub fn chain(aliases: AliasFilter) -> Chain {
+    aliases
+        .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()))
 }
 
 /// Finds the entities a text mentions (a hit's `entities`). It runs the same
@@ -52,9 +66,7 @@ fn analyzer_with(aliases: &Arc<Aliases>, spellings: Spellings) -> TextAnalyzer {
 /// the index holds for that text, which the `entity` facet counts.
 pub struct EntityFinder {
     aliases: Arc<Aliases>,
-    tokenizer: alias_filter::AliasFilterWrapper<
-        <RemoveLongFilter as TokenFilter>::Tokenizer<SimpleTokenizer>,
-    >,
+    tokenizer: Chain,
 }
 
 impl EntityFinder {
@@ -62,9 +74,7 @@ impl EntityFinder {
     pub fn new(aliases: &Arc<Aliases>) -> EntityFinder {
         EntityFinder {
             aliases: Arc::clone(aliases),
-            tokenizer: AliasFilter::entities_only(Arc::clone(aliases)).transform(
-                RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
-            ),
+            tokenizer: chain(AliasFilter::entities_only(Arc::clone(aliases))),
         }
     }
 
@@ -161,8 +171,8 @@ pub struct ExplainedToken {
 
 /// The analyzer's tokens for `text`, with where each alias came from.
 pub fn explain(aliases: &Arc<Aliases>, text: &str) -> Vec<ExplainedToken> {
-    let mut tokenizer = AliasFilter::new(Arc::clone(aliases), Spellings::CanonicalAndLiteral)
-        .transform(RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()));
+    let mut tokenizer =
+        chain(AliasFilter::new(Arc::clone(aliases), Spellings::CanonicalAndLiteral));
     let mut stream = tokenizer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
@@ -229,9 +239,7 @@ pub(crate) mod tests {
 
     /// The entities of a text as the index's own analyzer sees them.
     fn entities_by_analyzer(aliases: &Arc<Aliases>, text: &str) -> BTreeSet<EntityId> {
-        let mut tokenizer = AliasFilter::new(Arc::clone(aliases), Spellings::Canonical).transform(
-            RemoveLongFilter::limit(MAX_TOKEN_BYTES).transform(SimpleTokenizer::default()),
-        );
+        let mut tokenizer = chain(AliasFilter::new(Arc::clone(aliases), Spellings::Canonical));
         let mut stream = tokenizer.token_stream(text);
         let mut found = BTreeSet::new();
         while stream.advance() {

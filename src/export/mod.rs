@@ -25,7 +25,7 @@ use tantivy::query::EnableScoring;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
 
-use crate::corpus::dates::parse_date_bound;
+use crate::dates::parse_date_bound;
 use crate::error::{Error, Result};
 use crate::query::{self, QueryTokenizers, SearchRequest, parse_filter};
 use crate::store;

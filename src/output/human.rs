@@ -9,12 +9,12 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
+use crate::dates::SlashDates;
 use crate::error::echo;
 use crate::fields;
 use crate::indexer::IndexSummary;
-use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
+use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 use super::Style;
@@ -69,9 +69,9 @@ pub fn write_results(
             writeln!(out, "{hint}")?;
         }
     }
-    for (name, counts) in &results.facets {
+    for (kind, counts) in &results.facets {
         writeln!(out)?;
-        write_top(name, counts, style, out)?;
+        write_top(kind.name(), counts, style, out)?;
     }
     if let Some(timeline) = &results.timeline {
         writeln!(out)?;

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::corpus::article::SlashDates;
 use crate::corpus::path_text;
+use crate::dates::SlashDates;
 use crate::indexer::IndexSummary;
 use crate::query::expand::ExpansionTerm;
-use crate::searcher::{FacetCount, Hit, SearchResults, UndatedExcluded};
+use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 /// The version of every document below but the index report's.
@@ -149,7 +149,7 @@ impl<'a> QueryReportV1<'a> {
             facets: results
                 .facets
                 .iter()
-                .map(|(name, counts)| (*name, facet_counts(counts)))
+                .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
                 periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()

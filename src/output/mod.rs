@@ -1,12 +1,13 @@
 //! Stage 7 (render): results → text for people or JSON/CSV for scripts, written
 //! to the writer the caller gives. Nothing here decides what to search.
 
+pub mod aliases;
 pub mod human;
 pub mod json;
 
 use std::io::{self, Write};
 
-use crate::searcher::SearchResults;
+use crate::search::SearchResults;
 
 /// Output formats of `newsearch query`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

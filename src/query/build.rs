@@ -27,8 +27,8 @@ use super::bm25f::{GroupQuery, TITLE_WEIGHT, WeightedField};
 use super::expand::{ExpansionTerm, ORIGINAL_WEIGHT};
 use crate::analysis::Aliases;
 use crate::analysis::stems::{self, StemTable};
-use crate::corpus::article::SlashDates;
-use crate::corpus::dates;
+use crate::dates;
+use crate::dates::SlashDates;
 use crate::fields::{self, Fields};
 
 /// What a query is built against.

@@ -4,8 +4,11 @@
 //! as the analyzer reads articles (multi-word alias spellings, headlines in
 //! capitals), and [`build`] makes the query from it, with stem groups, names
 //! resolved and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
-//! added as required clauses that do not score.
+//! added as required clauses that do not score. [`search_request`] turns the
+//! command line (a [`QueryArgs`]) into the request once the index is open, and
+//! [`batch::run`] runs `--batch`.
 
+mod args;
 pub mod batch;
 pub mod bm25f;
 pub mod build;
@@ -24,10 +27,12 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TantivyDate, Term};
 
 use crate::analysis::{self, stems::StemTable};
-use crate::corpus::article::SlashDates;
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
+
 use crate::fields;
 use crate::store::Store;
+pub use args::{QueryArgs, request_with, search_request};
 
 /// How hits are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,18 +46,20 @@ pub enum Sort {
     Oldest,
 }
 
-/// A facet a request can count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A facet a request can count: one typed kind from the command line (clap's
+/// `ValueEnum`; the doc comments are `--help`'s) through the collectors to the
+/// output, which alone turns it into its [`name`](FacetKind::name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum FacetKind {
-    /// Outlets.
+    /// Outlet.
     Source,
-    /// Folders.
+    /// Folder.
     Folder,
-    /// Canonical entities.
+    /// Canonical entity.
     Entity,
-    /// Publication years.
+    /// Publication year.
     Year,
-    /// Publication months.
+    /// Publication month.
     Month,
 }
 
@@ -62,6 +69,16 @@ impl FacetKind {
         [FacetKind::Source, FacetKind::Folder, FacetKind::Entity, FacetKind::Year, FacetKind::Month]
             .into_iter()
             .find(|kind| kind.name() == name)
+    }
+
+    /// The facet field that holds it, for the kinds counted from facet paths
+    /// (sources, folders); the others are counted from terms and dates.
+    pub fn facet_field(self) -> Option<&'static str> {
+        match self {
+            FacetKind::Source => Some(fields::SOURCE),
+            FacetKind::Folder => Some(fields::FOLDER),
+            FacetKind::Entity | FacetKind::Year | FacetKind::Month => None,
+        }
     }
 
     /// Its name in requests and output.

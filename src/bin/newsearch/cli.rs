@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsearch::query::{self, FacetKind, Period, Sort};
 
 /// `newsearch::indexer::DEFAULT_MEMORY_MB`, as clap's type.
 const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
@@ -217,21 +218,6 @@ pub enum SortArg {
     Oldest,
 }
 
-/// Facets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FacetArg {
-    /// Outlet.
-    Source,
-    /// Folder.
-    Folder,
-    /// Canonical entity.
-    Entity,
-    /// Publication year.
-    Year,
-    /// Publication month.
-    Month,
-}
-
 /// Timeline periods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PeriodArg {
@@ -291,7 +277,7 @@ pub struct QueryArgs {
     pub filter: Vec<String>,
     /// Count hits per value of FIELD over all hits; repeatable.
     #[arg(long, value_enum, value_name = "FIELD")]
-    pub facet: Vec<FacetArg>,
+    pub facet: Vec<FacetKind>,
     /// Order of hits.
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
@@ -427,6 +413,37 @@ impl ManPage {
             ManPage::Completions => "completions",
             ManPage::Man => "man",
             ManPage::Export => "export",
+        }
+    }
+}
+
+impl QueryArgs {
+    /// The options as typed, for the library to read once the index is open.
+    pub fn query_args(&self) -> query::QueryArgs {
+        query::QueryArgs {
+            query: self.query.clone(),
+            limit: (!self.all).then_some(self.limit as usize),
+            offset: self.offset as usize,
+            since: self.since.clone(),
+            until: self.until.clone(),
+            filter: self.filter.clone(),
+            facet: self.facet.clone(),
+            sort: match self.sort {
+                SortArg::Relevance => Sort::Relevance,
+                SortArg::Newest => Sort::Newest,
+                SortArg::Oldest => Sort::Oldest,
+            },
+            any: self.any,
+            literal: self.literal,
+            expand: self.expand,
+            timeline: self.timeline.map(|period| match period {
+                PeriodArg::Day => Period::Day,
+                PeriodArg::Week => Period::Week,
+                PeriodArg::Month => Period::Month,
+                PeriodArg::Year => Period::Year,
+            }),
+            explain: self.explain,
+            snippet_chars: self.snippet_chars as usize,
         }
     }
 }

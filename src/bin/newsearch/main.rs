@@ -5,27 +5,26 @@ mod cli;
 mod export_cmd;
 mod progress;
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use newsearch::analysis::{self, Aliases};
-use newsearch::corpus::article::SlashDates;
-use newsearch::corpus::dates::parse_date_bound;
+use newsearch::analysis::Aliases;
+use newsearch::dates::SlashDates;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output::{self, Format, Position, Style, human, json};
-use newsearch::query::{FacetKind, Period, SearchRequest, Sort, batch, parse_filter};
-use newsearch::searcher::Searcher;
+use newsearch::query;
+use newsearch::query::batch::{self, BatchIo};
+use newsearch::search::Searcher;
 use newsearch::{stats, store};
-use serde::Serialize;
 
 use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, FacetArg, IndexArgs, ManPage, PeriodArg, QueryArgs,
-    QueryFormat, ReportFormat, ShellArg, SortArg, StatsArgs,
+    AliasesArgs, Cli, ColorArg, Command, IndexArgs, ManPage, QueryArgs, QueryFormat, ReportFormat,
+    ShellArg, StatsArgs,
 };
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
@@ -209,21 +208,30 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
+/// Whether stdout gets colour, decided once per run: `--color`, else what
+/// anstream (clap's own choice) says of stdout (a terminal, `NO_COLOR`,
+/// `CLICOLOR_FORCE`).
+fn style(color: ColorArg) -> Style {
+    let color = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+        }
+    };
+    Style { color }
+}
+
 fn run_query(args: &QueryArgs) -> Result<Outcome> {
-    let template = search_request(args)?;
     let format = match args.format {
         QueryFormat::Human => Format::Human,
         QueryFormat::Json => Format::Json,
         QueryFormat::Jsonl => Format::Jsonl,
         QueryFormat::Csv => Format::Csv,
     };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
-    let style = Style { color };
+    let style = style(args.color);
     let searcher = Searcher::open(&args.index.dir)?;
+    let template = query::search_request(&args.query_args(), &searcher)?;
     let mut out = BufWriter::new(io::stdout().lock());
 
     let Some(batch) = &args.batch else {
@@ -233,140 +241,18 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         out.flush().map_err(stdout_error)?;
         return Ok(Outcome::Done);
     };
-    let (mut lines, name): (Box<dyn BufRead>, _) = if batch == Path::new("-") {
+    let (mut input, name): (Box<dyn BufRead>, _) = if batch == Path::new("-") {
         (Box::new(io::stdin().lock()), "<stdin>".into())
     } else {
         let file = std::fs::File::open(batch).map_err(Error::io(batch))?;
         (Box::new(io::BufReader::new(file)), batch.display().to_string())
     };
-    let mut rejected = false;
-    let mut position = Position::BatchFirst;
-    // Lines are read as bytes: one line that is not UTF-8 is that line's error,
-    // not the end of the batch (`BufRead::lines` would stop at it).
-    let mut bytes = Vec::new();
-    for number in 1.. {
-        bytes.clear();
-        if lines.read_until(b'\n', &mut bytes).map_err(Error::io(batch))? == 0 {
-            break;
-        }
-        // Editors on Windows save UTF-8 with a byte-order mark: not part of the query.
-        if number == 1 && bytes.starts_with(b"\xef\xbb\xbf") {
-            bytes.drain(..3);
-        }
-        // The line's results, or why it was rejected.
-        let (text, result) = match std::str::from_utf8(&bytes) {
-            Ok(line) => {
-                let text = line.trim();
-                if text.is_empty() {
-                    continue;
-                }
-                // A line that opens an object is a request with options of its own.
-                let request = if text.starts_with('{') {
-                    batch::request_from_json(&template, text)
-                } else {
-                    let mut request = template.clone();
-                    text.clone_into(&mut request.query);
-                    Ok(request)
-                };
-                match request.map(|request| searcher.search(&request)) {
-                    Ok(Ok(results)) => (text.to_owned(), Ok(results)),
-                    Ok(Err(err)) if err.is_usage() => (text.to_owned(), Err(report(&err))),
-                    Ok(Err(err)) => return Err(err),
-                    Err(message) => (text.to_owned(), Err(message)),
-                }
-            }
-            Err(err) => {
-                let at = err.valid_up_to();
-                let message = format!(
-                    "not UTF-8 text (byte 0x{:02x} at column {})",
-                    bytes.get(at).copied().unwrap_or_default(),
-                    at + 1
-                );
-                (String::from_utf8_lossy(&bytes).trim().to_owned(), Err(message))
-            }
-        };
-        match result {
-            Ok(results) => {
-                output::write_results(&results, format, style, position, &mut out)
-                    .map_err(stdout_error)?;
-                position = Position::BatchRest;
-            }
-            Err(message) => {
-                rejected = true;
-                // The error object names the line: its `query` need not be the line
-                // as written (one that is not UTF-8 shows replacement characters).
-                let error = format!("line {number}: {message}");
-                output::write_query_error(&text, &error, format, &mut out).map_err(stdout_error)?;
-                eprintln!("newsearch: {name}:{number}: {message}");
-            }
-        }
-    }
+    let lines =
+        BatchIo { input: &mut input, name: &name, path: batch, out: &mut out, format, style };
+    let rejected =
+        batch::run(&searcher, &template, lines, &mut |message| eprintln!("newsearch: {message}"))?;
     out.flush().map_err(stdout_error)?;
     Ok(if rejected { Outcome::BatchErrors } else { Outcome::Done })
-}
-
-/// The request every query of this run starts from.
-fn search_request(args: &QueryArgs) -> Result<SearchRequest> {
-    let date = |text: &Option<String>, end: bool, flag: &str| -> Result<_> {
-        text.as_deref()
-            .map(|t| {
-                parse_date_bound(t, SlashDates::MonthFirst, end).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--{flag} {t:?}: not a date (try 2016-09-04, 2016-09 or 2016)"
-                    ))
-                })
-            })
-            .transpose()
-    };
-    let mut request = SearchRequest::new(args.query.clone().unwrap_or_default());
-    request.limit = (!args.all).then_some(args.limit as usize);
-    request.offset = args.offset as usize;
-    request.since = date(&args.since, false, "since")?;
-    request.until = date(&args.until, true, "until")?;
-    if let (Some(since), Some(until)) = (request.since, request.until)
-        && since > until
-    {
-        return Err(Error::Usage("--since is after --until".into()));
-    }
-    request.filters = args
-        .filter
-        .iter()
-        .map(|filter| {
-            parse_filter(filter).ok_or_else(|| {
-                Error::Usage(format!("--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"))
-            })
-        })
-        .collect::<Result<_>>()?;
-    request.facets = args
-        .facet
-        .iter()
-        .map(|facet| match facet {
-            FacetArg::Source => FacetKind::Source,
-            FacetArg::Folder => FacetKind::Folder,
-            FacetArg::Entity => FacetKind::Entity,
-            FacetArg::Year => FacetKind::Year,
-            FacetArg::Month => FacetKind::Month,
-        })
-        .collect();
-    request.facets.sort();
-    request.facets.dedup();
-    request.sort = match args.sort {
-        SortArg::Relevance => Sort::Relevance,
-        SortArg::Newest => Sort::Newest,
-        SortArg::Oldest => Sort::Oldest,
-    };
-    request.any = args.any;
-    request.literal = args.literal;
-    request.expand = args.expand;
-    request.timeline = args.timeline.map(|period| match period {
-        PeriodArg::Day => Period::Day,
-        PeriodArg::Week => Period::Week,
-        PeriodArg::Month => Period::Month,
-        PeriodArg::Year => Period::Year,
-    });
-    request.explain = args.explain;
-    request.snippet_chars = args.snippet_chars as usize;
-    Ok(request)
 }
 
 fn run_stats(args: &StatsArgs) -> Result<Outcome> {
@@ -380,49 +266,11 @@ fn run_stats(args: &StatsArgs) -> Result<Outcome> {
             writeln!(out).map_err(stdout_error)?;
         }
         ReportFormat::Human => {
-            let style = Style {
-                color: io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            human::write_stats(&stats, style, &mut out).map_err(stdout_error)?;
+            human::write_stats(&stats, style(ColorArg::Auto), &mut out).map_err(stdout_error)?;
         }
     }
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
-}
-
-/// `newsearch aliases --format json`.
-#[derive(Serialize)]
-struct AliasTableV1<'a> {
-    schema_version: u32,
-    fingerprint: &'a str,
-    entities: Vec<EntityV1<'a>>,
-}
-
-#[derive(Serialize)]
-struct EntityV1<'a> {
-    name: &'a str,
-    kind: &'a str,
-    facet: String,
-    variants: &'a [String],
-    acronyms: &'a [String],
-}
-
-/// `newsearch aliases --explain TEXT --format json`.
-#[derive(Serialize)]
-struct ExplanationV1<'a> {
-    schema_version: u32,
-    text: &'a str,
-    tokens: Vec<TokenV1<'a>>,
-}
-
-#[derive(Serialize)]
-struct TokenV1<'a> {
-    term: &'a str,
-    position: usize,
-    offsets: [usize; 2],
-    written: &'a str,
-    entity: Option<&'a str>,
-    variant: Option<&'a str>,
 }
 
 fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
@@ -432,75 +280,11 @@ fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
     };
     let mut out = BufWriter::new(io::stdout().lock());
     let json = args.format == ReportFormat::Json;
-    if let Some(text) = &args.explain {
-        let tokens = analysis::explain(&aliases, text);
-        if json {
-            let explanation = ExplanationV1 {
-                schema_version: json::SCHEMA_VERSION,
-                text,
-                tokens: tokens
-                    .iter()
-                    .map(|t| TokenV1 {
-                        term: &t.term,
-                        position: t.position,
-                        offsets: t.offsets,
-                        written: &t.written,
-                        entity: t.entity.as_deref(),
-                        variant: t.variant.as_deref(),
-                    })
-                    .collect(),
-            };
-            serde_json::to_writer(&mut out, &explanation)
-                .map_err(io::Error::from)
-                .map_err(stdout_error)?;
-            writeln!(out).map_err(stdout_error)?;
-        } else {
-            for token in &tokens {
-                let alias = match (&token.entity, &token.variant) {
-                    (Some(entity), Some(variant)) => format!("  <- {entity} (variant {variant:?})"),
-                    _ => String::new(),
-                };
-                writeln!(
-                    out,
-                    "{:>4}  {:>5}..{:<5} {:<20} {:?}{alias}",
-                    token.position, token.offsets[0], token.offsets[1], token.term, token.written
-                )
-                .map_err(stdout_error)?;
-            }
-        }
-    } else if json {
-        let table = AliasTableV1 {
-            schema_version: json::SCHEMA_VERSION,
-            fingerprint: aliases.fingerprint(),
-            entities: aliases
-                .entities()
-                .iter()
-                .map(|e| EntityV1 {
-                    name: &e.name,
-                    kind: &e.kind,
-                    facet: e.facet_path(),
-                    variants: &e.variants,
-                    acronyms: &e.acronyms,
-                })
-                .collect(),
-        };
-        serde_json::to_writer(&mut out, &table).map_err(io::Error::from).map_err(stdout_error)?;
-        writeln!(out).map_err(stdout_error)?;
-    } else {
-        writeln!(
-            out,
-            "{} entities, fingerprint {}",
-            aliases.entities().len(),
-            aliases.fingerprint()
-        )
-        .map_err(stdout_error)?;
-        for entity in aliases.entities() {
-            let mut spellings = entity.variants.clone();
-            spellings.extend(entity.acronyms.iter().map(|a| format!("{a} (exact case)")));
-            writeln!(out, "{} [{}]: {}", entity.name, entity.kind, spellings.join(", "))
-                .map_err(stdout_error)?;
-        }
+    match &args.explain {
+        Some(text) => output::aliases::write_explanation(&aliases, text, json, &mut out),
+        None => output::aliases::write_table(&aliases, json, &mut out),
     }
+    .map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
 }

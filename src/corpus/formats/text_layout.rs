@@ -23,9 +23,9 @@
 
 use serde_json::Value;
 
-use super::article::{Article, SlashDates, Warning};
-use super::dates::{looks_like_date, parse_date};
 use super::json_scan::complete_objects;
+use crate::corpus::article::{Article, Warning};
+use crate::dates::{SlashDates, looks_like_date, parse_date};
 
 /// A first line longer than this is the start of the body, not a headline.
 const MAX_TITLE_CHARS: usize = 300;

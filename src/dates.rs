@@ -1,4 +1,6 @@
-//! Part of stage 2 (parse): a date as news sites and datasets write it → a UTC instant.
+//! Dates as the index reads them: part of the index contract, shared by stage 2 (parse)
+//! and stage 5 (query). A date as news sites and datasets write it → a UTC instant, and
+//! the slash-date order ([`SlashDates`]) an index records and every reader must follow.
 //!
 //! Input is one string that should be a date and nothing else (a dateline, a JSON or CSV
 //! field, a `--since` argument); output is a [`DateTime<Utc>`], or `None` when the string is
@@ -13,7 +15,16 @@ use chrono::{
     DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc,
 };
 
-use super::article::SlashDates;
+/// The order of day and month in slash dates such as `4/5/2017`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlashDates {
+    /// `4/5/2017` is April 5 (US order; FA-KES and most English scrapers).
+    #[default]
+    MonthFirst,
+    /// `4/5/2017` is 4 May (European order).
+    DayFirst,
+}
 
 /// Longer strings are prose, not dates; refusing them early keeps the format table cheap
 /// when parse is handed a whole paragraph.

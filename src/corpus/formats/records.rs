@@ -13,11 +13,10 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::article::{
-    Article, ParseError, ParseOptions, SlashDates, Warning, human_size, json_message, truncate,
-};
-use super::dates::parse_date;
 use super::json_scan::array_element_starts;
+use super::{human_size, json_message, truncate};
+use crate::corpus::article::{Article, ParseError, ParseOptions, Warning};
+use crate::dates::{SlashDates, parse_date};
 
 const TITLE: &[&str] = &["title", "headline", "article_title"];
 const BODY: &[&str] =

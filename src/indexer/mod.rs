@@ -11,21 +11,26 @@
 //! observer; the [`IndexSummary`] it returns is the record of the run, with
 //! counts of what the run did to the user's documents.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+mod document;
+mod plan;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tantivy::schema::Facet;
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 
 use crate::analysis::Aliases;
-use crate::corpus::article::{Article, ParseOptions, SlashDates, parse_file};
-use crate::corpus::{self, CorpusFile};
+use crate::corpus::article::ParseOptions;
+use crate::corpus::{self, CorpusFile, parse_file};
+use crate::dates::SlashDates;
 use crate::error::{Error, Result};
-use crate::fields::Fields;
 use crate::store::{self, WriteOptions};
+
+use document::document;
+use plan::{KnownFile, MissingFolders, Roots, documents_of, known_files, unwalked_files};
 
 /// What `newsearch index` was asked to do.
 #[derive(Clone, Debug)]
@@ -185,36 +190,6 @@ pub struct IndexSummary {
     pub aliases_fingerprint: String,
 }
 
-/// What the index knew about one file at its last commit.
-#[derive(Clone, Debug)]
-struct KnownFile {
-    modified_ns: i64,
-    len: u64,
-    documents: u64,
-    /// Its folder facet (encoded), which the root of the run that indexed it
-    /// named; shared among the files of one folder.
-    folder: Option<Arc<str>>,
-}
-
-impl KnownFile {
-    /// Whether `file` is as the index has it: same size and modification time,
-    /// and not named from a narrower root than this run's. A run over a wider
-    /// root than the one that indexed the file (`corpus` after `corpus/FNA`)
-    /// names it anew (id, folder, and a source taken from the folder) as a
-    /// fresh index would; a run over a narrower one (`corpus/FNA`, to pick up
-    /// one outlet's new files) keeps the names the wider root gave.
-    fn unchanged(&self, file: &CorpusFile) -> bool {
-        if self.len != file.len || self.modified_ns != file.modified_ns {
-            return false;
-        }
-        let folder = (!file.folder.is_empty())
-            .then(|| Facet::from_path(file.folder.iter().map(String::as_str)));
-        let (old, new) = (self.folder.as_deref(), folder.as_ref().map(Facet::encoded_str));
-        let depth = |encoded: Option<&str>| encoded.map_or(0, |e| e.split('\0').count());
-        old == new || depth(old) > depth(new)
-    }
-}
-
 /// Indexes `options.corpus` into `options.index_dir`, reporting progress to
 /// `on_event`. On error nothing is committed.
 pub fn index_corpus(
@@ -242,7 +217,13 @@ pub fn index_corpus(
         .zip(&options.corpus)
         .map(|(root, spelled)| std::fs::canonicalize(root).map_err(Error::io(spelled)))
         .collect::<Result<Vec<_>>>()?;
-    let walk = corpus::walk(&given);
+    // `newsearch index .` run inside the corpus puts the index there: its files
+    // are not articles (binary segments, JSON metadata), and reading them on
+    // every run would report each one.
+    let skip_indexes = |folder: &Path| {
+        store::holds_index(folder).then(|| "a newsearch index, not articles".to_owned())
+    };
+    let walk = corpus::walk(&given, &skip_indexes);
 
     let aliases = alias_table(options)?;
     let session = store::open_for_writing(
@@ -274,26 +255,8 @@ pub fn index_corpus(
         summary.skipped.push(skip);
     }
 
-    // Classify: unchanged files cost nothing more; changed ones lose their old
-    // documents (the delete is ordered before the new documents' adds).
-    let mut to_parse: Vec<(CorpusFile, bool)> = Vec::new();
-    // The walked files' keys, to tell which files the index knows are gone. An
-    // index that knows none (a first run, or `--rebuild`) has nothing to look
-    // for, and a million keys held through the whole run would cost some 100 MB.
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    for file in walk.files {
-        let old = known.get(&file.key);
-        if !known.is_empty() {
-            seen.insert(file.key.clone());
-        }
-        match old {
-            Some(old) if old.unchanged(&file) => {
-                summary.unchanged += old.documents;
-            }
-            Some(_) => to_parse.push((file, true)),
-            None => to_parse.push((file, false)),
-        }
-    }
+    let plan::Plan { to_parse, seen, unchanged } = plan::classify(walk.files, &known);
+    summary.unchanged += unchanged;
     let roots = Roots { canonical: &canonical, given: &given, unread: &unread };
     let unwalked = unwalked_files(&known, &seen, &roots, options.prune);
     summary.unchanged += unwalked.kept_documents;
@@ -374,107 +337,6 @@ fn index_warnings(
     warnings
 }
 
-/// The folders of a run: as given (absolute), canonical, and those the walk
-/// could not read.
-struct Roots<'r> {
-    canonical: &'r [PathBuf],
-    given: &'r [PathBuf],
-    unread: &'r [PathBuf],
-}
-
-/// What becomes of the files the index knows and this run did not walk.
-struct Unwalked<'k> {
-    /// Files whose documents go.
-    gone: Vec<(&'k String, &'k KnownFile)>,
-    /// Documents that stay as they are.
-    kept_documents: u64,
-    /// Files gone from outside the run's folders that keep their documents.
-    missing_elsewhere: MissingFolders,
-}
-
-fn unwalked_files<'k>(
-    known: &'k HashMap<String, KnownFile>,
-    seen: &BTreeSet<String>,
-    roots: &Roots<'_>,
-    prune: bool,
-) -> Unwalked<'k> {
-    let mut unwalked = Unwalked {
-        gone: Vec::new(),
-        kept_documents: 0,
-        missing_elsewhere: MissingFolders::default(),
-    };
-    for (path, old) in known {
-        if seen.contains(path) {
-            continue;
-        }
-        if under_any_root(Path::new(path), roots.unread) {
-            // The walk could not look where the file was (a folder it may not read, for
-            // now): the file is probably still there, and deleting its documents would
-            // take them out of every search until a run after the folder is readable
-            // again. The folder is listed as skipped, and keeps its documents as an
-            // unreadable file does.
-            unwalked.kept_documents += old.documents;
-        } else if left_the_corpus(Path::new(path), roots.canonical, roots.given, seen) {
-            unwalked.gone.push((path, old));
-        } else if let Some(top) = unwalked.missing_elsewhere.gone_folder(&corpus::key_path(path)) {
-            // Outside this run's folders, and its folder is gone: a corpus moved or
-            // deleted. Its documents go only when asked (`--prune`), as the folder
-            // may only be out of reach for now (a disk not mounted). A file deleted
-            // from a folder that is still there goes when its own corpus is indexed.
-            if prune {
-                unwalked.gone.push((path, old));
-            } else {
-                let entry = unwalked.missing_elsewhere.tops.entry(top).or_default();
-                entry.0 += 1;
-                entry.1 += old.documents;
-                unwalked.kept_documents += old.documents;
-            }
-        } else {
-            // Another corpus the index holds: kept as it is.
-            unwalked.kept_documents += old.documents;
-        }
-    }
-    unwalked
-}
-
-/// Files the index knows whose folders are gone, outside this run's folders,
-/// counted under the highest folder that is gone with them (a moved corpus is
-/// one line, not a line per file).
-#[derive(Default)]
-struct MissingFolders {
-    /// Highest missing folder → (files, documents).
-    tops: BTreeMap<PathBuf, (u64, u64)>,
-    /// Whether a folder is gone, as looked up so far: one look per folder, not
-    /// per file, so a run beside a large corpus stays cheap.
-    gone: HashMap<PathBuf, bool>,
-}
-
-impl MissingFolders {
-    /// The highest gone folder above `file`, if its own folder is gone. Only
-    /// "not found" is gone: a folder that cannot be read now (permissions, a
-    /// failing disk) may hold its files still.
-    fn gone_folder(&mut self, file: &Path) -> Option<PathBuf> {
-        let mut is_gone = |folder: &Path| {
-            *self.gone.entry(folder.to_path_buf()).or_insert_with(|| {
-                folder
-                    .symlink_metadata()
-                    .is_err_and(|err| err.kind() == std::io::ErrorKind::NotFound)
-            })
-        };
-        let mut top = file.parent()?;
-        if !is_gone(top) {
-            return None;
-        }
-        while let Some(parent) = top.parent() {
-            if !is_gone(parent) {
-                break;
-            }
-            top = parent;
-        }
-        Some(top.to_path_buf())
-    }
-}
-
 /// Documents of the last commit, counted from the segment list alone: a
 /// rebuild is how a damaged index is mended, so it must not read the segments.
 fn committed_documents(store: &store::Store) -> Result<u64> {
@@ -495,87 +357,6 @@ fn alias_table(options: &IndexOptions) -> Result<Arc<Aliases>> {
             result => result?,
         },
     })
-}
-
-/// Whether a file the index knows and this run did not walk has left the corpus, rather
-/// than belonging to a corpus this run was not asked about.
-fn left_the_corpus(
-    key: &Path,
-    canonical: &[PathBuf],
-    given: &[PathBuf],
-    seen: &BTreeSet<String>,
-) -> bool {
-    // Keys written before roots were canonical hold the root as the user spelled it:
-    // under this run's own spelling, they are replaced by the canonical keys.
-    if under_any_root(key, canonical) || under_any_root(key, given) {
-        return true;
-    }
-    // They could also hold `..` (`/w/sub/../corpus/a.txt`), which put a second copy of
-    // each file in the index when the corpus was later named from elsewhere: that copy
-    // goes once the file is indexed under its canonical key. Only such keys pay for the
-    // system call.
-    key.components().any(|component| component == Component::ParentDir)
-        && std::fs::canonicalize(key)
-            .is_ok_and(|resolved| seen.contains(corpus::path_text(&resolved).as_ref()))
-}
-
-fn under_any_root(path: &Path, roots: &[PathBuf]) -> bool {
-    roots.iter().any(|root| path.starts_with(root))
-}
-
-/// What the index knows about each file, from its fast fields.
-fn known_files(store: &store::Store) -> Result<HashMap<String, KnownFile>> {
-    let mut known: HashMap<String, KnownFile> = HashMap::new();
-    let reader = store.index.reader().map_err(Error::index(&store.dir))?;
-    let searcher = reader.searcher();
-    let names = (crate::fields::PATH, crate::fields::FILE_MODIFIED, crate::fields::FILE_LEN);
-    // Folder facets are few; each is made once.
-    let mut folders: HashMap<String, Arc<str>> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let facets =
-            segment.facet_reader(crate::fields::FOLDER).map_err(Error::index(&store.dir))?;
-        let mut by_ord: HashMap<u64, Arc<str>> = HashMap::new();
-        let mut facet = Facet::root();
-        let fast = segment.fast_fields();
-        let columns = (|| {
-            Ok::<_, tantivy::TantivyError>((
-                fast.str(names.0)?,
-                fast.i64(names.1)?.first_or_default_col(0),
-                fast.u64(names.2)?.first_or_default_col(0),
-            ))
-        })()
-        .map_err(Error::index(&store.dir))?;
-        let (Some(paths), modified, lens) = columns else { continue };
-        let mut path = String::new();
-        for doc in segment.doc_ids_alive() {
-            let Some(ord) = paths.term_ords(doc).next() else { continue };
-            path.clear();
-            if !paths.ord_to_str(ord, &mut path).unwrap_or(false) {
-                continue;
-            }
-            let entry = known.entry(path.clone()).or_insert_with(|| {
-                let folder = facets.facet_ords(doc).next().and_then(|ord| {
-                    if let Some(folder) = by_ord.get(&ord) {
-                        return Some(Arc::clone(folder));
-                    }
-                    facets.facet_from_ord(ord, &mut facet).ok()?;
-                    let encoded = facet.encoded_str();
-                    let shared =
-                        folders.entry(encoded.to_owned()).or_insert_with(|| encoded.into());
-                    by_ord.insert(ord, Arc::clone(shared));
-                    Some(Arc::clone(shared))
-                });
-                KnownFile {
-                    modified_ns: modified.get_val(doc),
-                    len: lens.get_val(doc),
-                    documents: 0,
-                    folder,
-                }
-            });
-            entry.documents += 1;
-        }
-    }
-    Ok(known)
 }
 
 /// What parsing did, counted as [`IndexSummary`] counts it.
@@ -708,56 +489,7 @@ fn parse_and_add(
     Ok(outcome)
 }
 
-/// How many documents the index holds for `file`.
-fn documents_of(known: &HashMap<String, KnownFile>, file: &CorpusFile) -> u64 {
-    known.get(&file.key).map_or(0, |k| k.documents)
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panicking parse thread must not hide the others' results.
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// The tantivy document for one article of `file`. Entities need no field of
-/// their own: the analyzer writes each mention into title or body as the
-/// entity's canonical term, and the entity facet is counted from those terms.
-fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDocument {
-    let mut doc = TantivyDocument::new();
-    // `#LINE.PLACE` only where a line starts several records (a minified JSON array):
-    // plain `#LINE` ids, the common case, stay as they were, and the dot keeps the two
-    // forms apart (`#1.2` is never a line of its own).
-    let id = match (&article.id, article.record, article.place_on_line) {
-        (Some(id), _, _) => id.clone(),
-        (None, Some(line), Some(place)) => format!("{}#{line}.{place}", file.relative),
-        (None, Some(line), None) => format!("{}#{line}", file.relative),
-        (None, None, _) => file.relative.clone(),
-    };
-    doc.add_text(fields.id, &id);
-    doc.add_text(fields.path, &file.key);
-    if let Some(title) = &article.title {
-        doc.add_text(fields.title, title);
-    }
-    doc.add_text(fields.body, &article.body);
-    for headline in &article.related {
-        doc.add_text(fields.related, headline);
-    }
-    // A date the index cannot hold (year 3000, a misread) is left out, not wrapped.
-    if let Some(date) = article.date.as_ref().and_then(crate::fields::index_date) {
-        doc.add_date(fields.date, date);
-    }
-    // Scrapes are usually kept one folder per outlet, so without a source of its
-    // own an article takes the first folder below the corpus root.
-    let source = article.source.as_deref().or_else(|| file.folder.get(1).map(String::as_str));
-    if let Some(source) = source.map(str::trim).filter(|s| !s.is_empty()) {
-        doc.add_facet(fields.source, Facet::from_path([source]));
-    }
-    if !file.folder.is_empty() {
-        doc.add_facet(fields.folder, Facet::from_path(file.folder.iter().map(String::as_str)));
-    }
-    if let Some(url) = &article.url {
-        doc.add_text(fields.url, url);
-    }
-    doc.add_i64(fields.file_modified, file.modified_ns);
-    doc.add_u64(fields.file_len, file.len);
-    doc
 }

@@ -1,0 +1,43 @@
+//! Part of stage 2 (parse): the readers of each format, given decoded text:
+//! [`text_layout`] (the scraper's one-article layout), [`records`] (JSON arrays,
+//! JSON Lines, CSV: one article per record) and [`json_scan`] (the structural scans
+//! both need). [`super::detect`] chooses which one reads a file.
+
+pub(crate) mod json_scan;
+pub(crate) mod records;
+pub(crate) mod text_layout;
+
+/// `text` cut to at most `max` bytes at a character boundary, or `None` if it fits.
+pub(crate) fn truncate(text: &str, max: usize) -> Option<&str> {
+    if text.len() <= max {
+        return None;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end)
+}
+
+/// `16 MiB`, `512 KiB` or `1000 bytes`, for the truncation warning.
+pub(crate) fn human_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `serde_json`'s message without its `at line L column C` suffix, for messages that give
+/// the location their own way.
+pub(crate) fn json_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((head, _position)) => head.to_owned(),
+        None => message,
+    }
+}

@@ -1,0 +1,95 @@
+//! A hit's shape: the stored fields of a document on the page, its snippet and
+//! the entities it mentions → [`Hit`].
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use tantivy::TantivyDocument;
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+
+use super::Searcher;
+use super::facets::facet_leaf;
+use super::snippets;
+use crate::analysis::EntityFinder;
+
+/// One hit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// 1-based rank over all hits (offset included).
+    pub rank: usize,
+    /// Relevance score (BM25); 0 when sorted by date.
+    pub score: f32,
+    /// Document id.
+    pub id: String,
+    /// Source file.
+    pub path: String,
+    /// Headline.
+    pub title: Option<String>,
+    /// Publication date.
+    pub date: Option<DateTime<Utc>>,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Link.
+    pub url: Option<String>,
+    /// The best fragment of the body.
+    pub snippet: String,
+    /// Byte ranges of matched words in `snippet`.
+    pub highlights: Vec<[usize; 2]>,
+    /// Canonical names of the entities the article mentions.
+    pub entities: Vec<String>,
+    /// Headlines of related articles from the scraper trailer.
+    pub related: Vec<String>,
+    /// Score breakdown, with `--explain`.
+    pub explanation: Option<serde_json::Value>,
+}
+
+impl Searcher {
+    /// Entities a hit mentions, by name in table order: found by the same
+    /// filter that wrote the terms the entity facet counts.
+    fn entities_of(&self, title: Option<&str>, body: &str) -> Vec<String> {
+        let mut finder = EntityFinder::new(&self.store.aliases);
+        let mut found = BTreeSet::new();
+        if let Some(title) = title {
+            finder.find(title, &mut found);
+        }
+        finder.find(body, &mut found);
+        found.into_iter().map(|id| self.store.aliases.entity(id).name.clone()).collect()
+    }
+
+    /// The hit for a stored document at `rank` on the page.
+    pub(super) fn hit(
+        &self,
+        doc: &TantivyDocument,
+        rank: usize,
+        score: f32,
+        generator: &SnippetGenerator,
+        snippet_chars: usize,
+    ) -> Hit {
+        let f = &self.store.fields;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned);
+        let body = text(f.body).unwrap_or_default();
+        let (snippet, highlights) = snippets::snippet(&body, generator, snippet_chars);
+
+        let title = text(f.title);
+        let entities = self.entities_of(title.as_deref(), &body);
+        Hit {
+            rank,
+            score,
+            id: text(f.id).unwrap_or_default(),
+            path: text(f.path).unwrap_or_default(),
+            date: doc
+                .get_first(f.date)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0)),
+            source: doc.get_first(f.source).and_then(|v| v.as_facet()).and_then(facet_leaf),
+            url: text(f.url),
+            title,
+            snippet,
+            highlights,
+            entities,
+            related: doc.get_all(f.related).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            explanation: None,
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Stage 6 (collect): a tantivy query → [`SearchResults`]: the page of hits with
+//! snippets, facet counts and the timeline over every hit, and how many matching
+//! articles have no date, which a date range or a timeline leaves out.
+//!
+//! Takes an opened [`Store`] and a [`SearchRequest`]; gives [`SearchResults`].
+//! The stage is split by what it does to the hits:
+//! `collect` counts them in one pass (collectors), `hits` shapes the page,
+//! `snippets` cuts each hit's fragment and `facets` turns counts into
+//! facet values and timeline periods.
+
+mod collect;
+mod facets;
+mod hits;
+mod snippets;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, IndexReader, Order, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::fields;
+use crate::query::expand::{self, ExpansionTerm};
+use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
+use crate::store::{self, Store};
+
+use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, relevance_page};
+pub use facets::FacetCount;
+use facets::{bucket, facet_values};
+pub use hits::Hit;
+
+/// Matching articles without a publication date, which a date range or a
+/// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)
+/// would otherwise answer `--since 2016` with no hits and no reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UndatedExcluded {
+    /// Articles the query matches, left out of the hits by the date range
+    /// (and so out of any timeline too).
+    ByDateRange(u64),
+    /// Hits counted in `total_hits` but in no period of the timeline.
+    FromTimeline(u64),
+}
+
+impl UndatedExcluded {
+    /// How many articles were left out.
+    pub fn count(self) -> u64 {
+        match self {
+            UndatedExcluded::ByDateRange(count) | UndatedExcluded::FromTimeline(count) => count,
+        }
+    }
+}
+
+/// Where the results came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexInfo {
+    /// Documents in the index.
+    pub documents: u64,
+    /// Fingerprint of the index's alias table.
+    pub aliases_fingerprint: String,
+    /// newsearch version that answered.
+    pub newsearch_version: String,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Hits over the whole index.
+    pub total_hits: usize,
+    /// Hits skipped before this page.
+    pub offset: usize,
+    /// Time to answer, ms.
+    pub took_ms: f64,
+    /// The page of hits.
+    pub hits: Vec<Hit>,
+    /// Requested facets in the order asked for (each once), their values most
+    /// frequent first.
+    pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
+    /// Hits per period, oldest first, with `--timeline`.
+    pub timeline: Option<Vec<FacetCount>>,
+    /// Undated articles the date range or the timeline left out; `None`
+    /// without either.
+    pub undated_excluded: Option<UndatedExcluded>,
+    /// Provenance.
+    pub index: IndexInfo,
+    /// The words `--expand` added, heaviest first (empty without it).
+    pub expansion: Vec<ExpansionTerm>,
+}
+
+/// An open index, ready for any number of searches.
+pub struct Searcher {
+    store: Store,
+    reader: IndexReader,
+    tokenizers: QueryTokenizers,
+}
+
+impl Searcher {
+    /// Opens the index at `dir`.
+    pub fn open(dir: &Path) -> Result<Searcher> {
+        let store = store::open(dir)?;
+        let reader = store.reader()?;
+        let tokenizers = QueryTokenizers::new(&store);
+        Ok(Searcher { store, reader, tokenizers })
+    }
+
+    /// The opened index.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Documents in the index.
+    pub fn documents(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs one search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let dir = &self.store.dir;
+        let index_error = Error::index(dir.clone());
+        let mut query = query::build(&self.store, &searcher, &self.tokenizers, request, &[])?;
+        let mut expansion = Vec::new();
+        if request.expand {
+            expansion = self.feedback(&searcher, &*query)?;
+            query = query::build(&self.store, &searcher, &self.tokenizers, request, &expansion)?;
+        }
+
+        let wanted = request.limit.map(|limit| request.offset.saturating_add(limit));
+        let facet_kinds: Vec<FacetKind> =
+            request.facets.iter().copied().filter(|f| f.facet_field().is_some()).collect();
+        let need_entities = request.facets.contains(&FacetKind::Entity);
+        let need_days = request.timeline.is_some()
+            || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
+        let counting = !facet_kinds.is_empty() || need_days || need_entities;
+        let facet_collector =
+            (FacetPaths { kinds: facet_kinds }, EntityCounts::new(&self.store, need_entities));
+        // Undated hits, which a timeline leaves out, are counted in the same pass
+        // (with a date range there are none: see `undated_excluded`).
+        let undated_hits = Undated { enabled: request.timeline.is_some() && !has_dates(request) };
+        let day_collector = (DayCounts { enabled: need_days }, undated_hits);
+
+        let (total_hits, (facet_counts, entity_counts), (days, undated), page) = match wanted {
+            // A relevance page: one scored pass over every hit counts them,
+            // and the facets with them. Two passes (an unscored one to count,
+            // then top-k) visit every hit twice: the BM25F scorers cannot skip
+            // hits that could not reach the page (tantivy's block-max pruning
+            // knows only its own term scorer), and counting them cannot be
+            // answered from document frequencies either.
+            Some(wanted) if request.sort == Sort::Relevance && wanted > request.offset => {
+                let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
+                let (top, total, facets, days) =
+                    searcher.search(&*query, &collector).map_err(index_error)?;
+                (total, facets, days, relevance_page(top, request.offset))
+            }
+            _ => {
+                let (total, facets, days) = if counting {
+                    let collector = (Count, facet_collector, day_collector);
+                    searcher.search(&*query, &collector).map_err(index_error)?
+                } else {
+                    // `Count` alone is answered from document frequencies where it can.
+                    let total = searcher.search(&*query, &Count).map_err(index_error)?;
+                    (total, (BTreeMap::new(), Vec::new()), (BTreeMap::new(), 0))
+                };
+                let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
+                (total, facets, days, page)
+            }
+        };
+
+        let undated_excluded = self.undated_excluded(&searcher, request, &expansion, undated)?;
+
+        let snippets = SnippetGenerator::create(&searcher, &*query, self.store.fields.body)
+            .map_err(Error::index(dir.clone()))
+            .map(|mut generator| {
+                generator.set_max_num_chars(request.snippet_chars);
+                generator
+            })?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (i, (score, address)) in page.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
+            let mut hit =
+                self.hit(&doc, request.offset + i + 1, score, &snippets, request.snippet_chars);
+            if request.explain {
+                let explanation =
+                    query.explain(&searcher, address).map_err(Error::index(dir.clone()))?;
+                hit.explanation = serde_json::to_value(&explanation).ok();
+            }
+            hits.push(hit);
+        }
+
+        let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
+        for kind in &request.facets {
+            if facets.iter().any(|(done, _)| done == kind) {
+                continue;
+            }
+            let counts = match kind {
+                FacetKind::Year => bucket(&days, Period::Year, true),
+                FacetKind::Month => bucket(&days, Period::Month, true),
+                FacetKind::Entity => self.entity_values(&entity_counts),
+                FacetKind::Source | FacetKind::Folder => {
+                    let paths = facet_counts.get(kind).cloned().unwrap_or_default();
+                    facet_values(*kind, paths)
+                }
+            };
+            facets.push((*kind, counts));
+        }
+        Ok(SearchResults {
+            query: request.query.clone(),
+            total_hits,
+            offset: request.offset,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+            timeline: request.timeline.map(|period| bucket(&days, period, false)),
+            undated_excluded,
+            index: IndexInfo {
+                documents: searcher.num_docs(),
+                aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
+                newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            expansion,
+        })
+    }
+
+    /// The undated articles `request` left out: with a date range, those the
+    /// query matches without it, counted in one unscored pass of the query
+    /// without it (skipped when every article of the index has a date); with a
+    /// timeline alone, the `undated_hits` the search counted.
+    fn undated_excluded(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        expansion: &[ExpansionTerm],
+        undated_hits: u64,
+    ) -> Result<Option<UndatedExcluded>> {
+        if !has_dates(request) {
+            let timeline = request.timeline.is_some();
+            return Ok(timeline.then_some(UndatedExcluded::FromTimeline(undated_hits)));
+        }
+        let dir = &self.store.dir;
+        let mut any_undated = false;
+        for segment in searcher.segment_readers() {
+            let column =
+                segment.fast_fields().date(fields::DATE).map_err(Error::index(dir.clone()))?;
+            any_undated |= !column.index.get_cardinality().is_full();
+        }
+        if !any_undated {
+            return Ok(Some(UndatedExcluded::ByDateRange(0)));
+        }
+        let mut undated = request.clone();
+        (undated.since, undated.until) = (None, None);
+        let query = query::build(&self.store, searcher, &self.tokenizers, &undated, expansion)?;
+        let count = searcher
+            .search(&*query, &Undated { enabled: true })
+            .map_err(Error::index(dir.clone()))?;
+        Ok(Some(UndatedExcluded::ByDateRange(count)))
+    }
+
+    /// `--expand`'s words: from the title and body of the query's best hits.
+    fn feedback(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+    ) -> Result<Vec<ExpansionTerm>> {
+        let dir = &self.store.dir;
+        let top = searcher
+            .search(query, &by_relevance(expand::FEEDBACK_DOCS))
+            .map_err(Error::index(dir.clone()))?;
+        let f = &self.store.fields;
+        let mut docs = Vec::with_capacity(top.len());
+        for ((score, _), address) in top {
+            let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
+            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default();
+            docs.push((score, format!("{}\n{}", text(f.title), text(f.body))));
+        }
+        Ok(expand::feedback_terms(&mut self.tokenizers.analyzer(false), &docs))
+    }
+
+    /// The requested page of (score, address), in display order.
+    fn page(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        wanted: usize,
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let index_error = Error::index(self.store.dir.clone());
+        if wanted <= request.offset {
+            return Ok(Vec::new());
+        }
+        let order = match request.sort {
+            Sort::Relevance => {
+                let top = searcher.search(query, &by_relevance(wanted)).map_err(index_error)?;
+                return Ok(relevance_page(top, request.offset));
+            }
+            Sort::Newest => Order::Desc,
+            Sort::Oldest => Order::Asc,
+        };
+        let top = TopDocs::with_limit(wanted)
+            .order_by_fast_field::<tantivy::DateTime>(fields::DATE, order);
+        let page = searcher.search(query, &top).map_err(index_error)?;
+        Ok(page.into_iter().skip(request.offset).map(|(_, address)| (0.0, address)).collect())
+    }
+}
+
+/// Whether `request` narrows the hits to a date range.
+fn has_dates(request: &SearchRequest) -> bool {
+    request.since.is_some() || request.until.is_some()
+}
