@@ -46,6 +46,7 @@
 pub mod analysis;
 pub mod corpus;
 pub mod error;
+pub mod extract;
 pub mod fields;
 pub mod indexer;
 pub mod output;
