@@ -9,6 +9,7 @@ mod cli_extras;
 mod cli_output;
 mod crash;
 mod encodings;
+mod extraction;
 mod index_cmd;
 mod index_events;
 mod query_cmd;

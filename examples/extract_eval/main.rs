@@ -9,7 +9,9 @@
 //! precision, recall and F1 of the body (see `score.rs`), the accuracy, how many
 //! of the dates of `dates.json` were found within a day, and pages per second on
 //! one core (extraction only, the pages already decompressed). `--verbose` adds
-//! each page's scores, worst first, and each date that was missed.
+//! each page's scores, worst first, and each date that was missed;
+//! `--predictions FILE` writes the bodies in the benchmark's prediction format
+//! (`{key: {"articleBody": ...}}`) for comparison with other extractors.
 
 mod score;
 
@@ -24,11 +26,14 @@ use newsearch::extract::{Page, extract_page};
 fn main() -> ExitCode {
     let mut verbose = false;
     let mut folder = None;
-    for arg in std::env::args_os().skip(1) {
+    let mut predictions = None;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--verbose" | "-v") => verbose = true,
+            Some("--predictions") => predictions = args.next().map(PathBuf::from),
             Some("-h" | "--help") => {
-                println!("usage: extract_eval [--verbose] EXTRACTION_DIR");
+                println!("usage: extract_eval [--verbose] [--predictions FILE] EXTRACTION_DIR");
                 return ExitCode::SUCCESS;
             }
             _ => folder = Some(PathBuf::from(arg)),
@@ -38,7 +43,7 @@ fn main() -> ExitCode {
         eprintln!("extract_eval: give the folder (../shared/extraction)");
         return ExitCode::from(2);
     };
-    match run(&folder, verbose) {
+    match run(&folder, verbose, predictions.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("extract_eval: {error}");
@@ -84,7 +89,11 @@ fn load(folder: &Path) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
     Ok(cases)
 }
 
-fn run(folder: &Path, verbose: bool) -> Result<(), Box<dyn std::error::Error>> {
+fn run(
+    folder: &Path,
+    verbose: bool,
+    predictions: Option<&Path>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let cases = load(folder)?;
     let started = Instant::now();
     let pages: Vec<Option<Page>> =
@@ -95,6 +104,15 @@ fn run(folder: &Path, verbose: bool) -> Result<(), Box<dyn std::error::Error>> {
     let summary = score::summarize(
         bodies.iter().zip(&cases).map(|(body, case)| (*body, case.truth.as_str())),
     );
+    if let Some(path) = predictions {
+        let entries: BTreeMap<&str, serde_json::Value> = cases
+            .iter()
+            .zip(&bodies)
+            .map(|(case, body)| (case.key.as_str(), serde_json::json!({ "articleBody": body })))
+            .collect();
+        std::fs::write(path, serde_json::to_string_pretty(&entries)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let dated = cases.iter().filter(|case| case.date.is_some()).count();
     let mut missed = BTreeMap::new();
     for (case, page) in cases.iter().zip(&pages) {

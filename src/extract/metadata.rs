@@ -131,17 +131,23 @@ fn title(document: &Document, json_ld: &JsonLd, source: Option<&str>) -> Option<
             if same_words(h1, &candidate) {
                 return Some(candidate);
             }
+            // The headline is one part of a title that also names the site.
+            if let Some(part) = title_parts(&candidate).find(|part| same_words(h1, part)) {
+                return Some(part.to_owned());
+            }
         }
         fallback.get_or_insert(stripped);
     }
     fallback.or(h1)
 }
 
+/// What joins a headline to the site's name in a `<title>`.
+const SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " · ", " // "];
+
 /// A title without the site name joined to it by ` | `, ` - `, ` – `, ` — `,
 /// ` :: ` or ` · `: a part that names the site goes, and of what remains, the
 /// longest part stays.
 fn without_site_name(title: &str, source: Option<&str>) -> String {
-    const SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " · ", " // "];
     let Some(separator) = SEPARATORS.iter().find(|separator| title.contains(**separator)) else {
         return title.to_owned();
     };
@@ -172,6 +178,11 @@ fn without_site_name(title: &str, source: Option<&str>) -> String {
         }
     }
     title.to_owned()
+}
+
+/// The parts of a title split at any of the separators.
+fn title_parts(title: &str) -> impl Iterator<Item = &str> {
+    SEPARATORS.iter().flat_map(move |separator| title.split(separator)).map(str::trim)
 }
 
 /// Whether two texts have the same words, ignoring case and punctuation.

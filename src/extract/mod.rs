@@ -32,6 +32,7 @@
 mod body;
 mod dates;
 mod metadata;
+mod paragraphs;
 
 use chrono::{DateTime, Utc};
 
