@@ -18,7 +18,7 @@ pub(super) fn parse(text: &str) -> Option<DateTime<Utc>> {
         .map(|date| date.with_timezone(&Utc))
         .or_else(|| with_offset(text))
         .or_else(|| without_offset(text))
-        .or_else(|| leading_date(text).map(midnight))?;
+        .or_else(|| leading_date(text).or_else(|| month_day_year(text)).map(midnight))?;
     YEARS.contains(&parsed.year()).then_some(parsed)
 }
 
@@ -63,6 +63,56 @@ fn leading_date(text: &str) -> Option<NaiveDate> {
         }
         _ => None,
     }
+}
+
+/// An English date written out anywhere in the text: `Nov 20, 2019`,
+/// `November 20th 2019`, `20 Nov. 2019`.
+fn month_day_year(text: &str) -> Option<NaiveDate> {
+    const MONTHS: [&str; 12] =
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const FULL_NAMES: [&str; 13] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "sept",
+        "october",
+        "november",
+        "december",
+        "may",
+    ];
+    let tokens: Vec<&str> =
+        text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let day = |token: &str| {
+        let digits = token.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h']);
+        digits.parse::<u32>().ok().filter(|day| (1..=31).contains(day) && digits.len() <= 2)
+    };
+    let year = |token: &str| token.parse::<i32>().ok().filter(|_| token.len() == 4);
+    for (i, token) in tokens.iter().enumerate() {
+        let lower = token.to_ascii_lowercase();
+        let Some(month) = MONTHS.iter().position(|month| {
+            lower.starts_with(month) && (lower.len() == 3 || FULL_NAMES.contains(&lower.as_str()))
+        }) else {
+            continue;
+        };
+        let month = month as u32 + 1;
+        let after =
+            (tokens.get(i + 1).and_then(|t| day(t)), tokens.get(i + 2).and_then(|t| year(t)));
+        let before = (
+            i.checked_sub(1).and_then(|j| day(tokens[j])),
+            tokens.get(i + 1).and_then(|t| year(t)),
+        );
+        if let (Some(day), Some(year), _, _) | (_, _, Some(day), Some(year)) =
+            (after.0, after.1, before.0, before.1)
+        {
+            return NaiveDate::from_ymd_opt(year, month, day);
+        }
+    }
+    None
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {
@@ -123,6 +173,9 @@ mod tests {
         assert_eq!(day("20160904").as_deref(), Some("2016-09-04 00:00"));
         assert_eq!(day("Sun, 04 Sep 2016 15:14:55 GMT").as_deref(), Some("2016-09-04 15:14"));
         assert_eq!(day(" 2016/09/04 at noon").as_deref(), Some("2016-09-04 00:00"));
+        assert_eq!(day("01:38:07 PM EST Sep 4, 2016").as_deref(), Some("2016-09-04 00:00"));
+        assert_eq!(day("Posted September 4th 2016").as_deref(), Some("2016-09-04 00:00"));
+        assert_eq!(day("4 Sept. 2016").as_deref(), Some("2016-09-04 00:00"));
     }
 
     #[test]

@@ -292,8 +292,17 @@ impl JsonLd {
                 .trim_end_matches("-->")
                 .trim_start_matches("//<![CDATA[")
                 .trim_end_matches("//]]>");
-            if let Ok(value) = serde_json::from_str::<Value>(text) {
-                collect_objects(value, &mut objects);
+            match serde_json::from_str::<Value>(text) {
+                Ok(value) => collect_objects(value, &mut objects),
+                // Broken JSON (a stray control character, a trailing comma) still
+                // states its date: keep the first `"datePublished": "..."`.
+                Err(_) => {
+                    if let Some(date) = string_after_key(text, "\"datePublished\"") {
+                        let mut object = serde_json::Map::new();
+                        object.insert("datePublished".into(), Value::String(date));
+                        objects.push(object);
+                    }
+                }
             }
         }
         let is_article = |object: &&serde_json::Map<String, Value>| {
@@ -317,6 +326,13 @@ impl JsonLd {
             language: first(&|object| object.get("inLanguage").and_then(text_of)),
         }
     }
+}
+
+/// The string value that follows `key` and a colon in text that is not valid JSON.
+fn string_after_key(text: &str, key: &str) -> Option<String> {
+    let rest = &text[text.find(key)? + key.len()..];
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    Some(rest[..rest.find('"')?].to_owned())
 }
 
 /// Every object of a JSON-LD document: top-level arrays and `@graph` unfolded.
