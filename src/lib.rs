@@ -48,6 +48,7 @@ pub mod corpus;
 pub mod dates;
 pub mod error;
 pub mod export;
+pub mod extract;
 pub mod fields;
 pub mod indexer;
 pub mod output;

@@ -10,6 +10,7 @@ mod cli_output;
 mod crash;
 mod encodings;
 mod export;
+mod extraction;
 mod index_cmd;
 mod index_events;
 mod query_cmd;
