@@ -9,6 +9,7 @@ mod cli_extras;
 mod cli_output;
 mod crash;
 mod encodings;
+mod entities_in_context;
 mod index_cmd;
 mod index_events;
 mod query_cmd;

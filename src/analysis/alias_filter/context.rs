@@ -14,6 +14,11 @@
 //!   line like any other: its acronyms count only when its other words are not
 //!   in capitals. Only the [`LINE_WINDOW`] characters on each side of the
 //!   acronym are read, so a long paragraph costs no more than a headline.
+//! - **Not inside a run of capitals** on a mixed line: when the words right
+//!   before and right after it on its line are both words in capitals (two
+//!   letters or more, none lower-case), as in a quote in capitals, `"LET US
+//!   SEE THE CONTRACT," the union leader said`. `the US, UK and France` still
+//!   counts: `the` is not in capitals.
 //! - **Not in a ticker or a code.** Right after `<` (`<IS>`, `<IS.N>`) or `$`
 //!   (`$IS`), right before `$` (`US$`), glued to a colon and another code in
 //!   capitals (`NYSE:IS`, `IS:US`), after the name of a stock exchange and a
@@ -40,7 +45,30 @@ const EXCHANGES: &[&str] = &[
 /// Whether the acronym at `text[from..to]` names its entity: it is not on a
 /// line in capitals and not part of a ticker or code (see the module docs).
 pub fn acronym_counts(text: &str, from: usize, to: usize) -> bool {
-    !is_code(text, from, to) && !in_capitals_line(text, from, to)
+    !is_code(text, from, to)
+        && !in_capitals_line(text, from, to)
+        && !in_capitals_run(text, from, to)
+}
+
+/// Whether the words right before and right after `text[from..to]`, on its
+/// line, are both in capitals: two letters or more, none lower-case.
+fn in_capitals_run(text: &str, from: usize, to: usize) -> bool {
+    let is_capitals = |word: &mut dyn Iterator<Item = char>| {
+        let mut letters = 0;
+        for c in word {
+            if !c.is_uppercase() {
+                return false;
+            }
+            letters += 1;
+        }
+        letters >= 2
+    };
+    let mut before = text.get(..from).unwrap_or_default().chars().rev().peekable();
+    let mut after = text.get(to..).unwrap_or_default().chars().peekable();
+    while before.next_if(|&c| !c.is_alphanumeric() && c != '\n').is_some() {}
+    while after.next_if(|&c| !c.is_alphanumeric() && c != '\n').is_some() {}
+    is_capitals(&mut before.take_while(|c| c.is_alphanumeric()))
+        && is_capitals(&mut after.take_while(|c| c.is_alphanumeric()))
 }
 
 /// Whether the line around `text[from..to]` is written in capitals: leaving
@@ -125,6 +153,12 @@ mod tests {
         assert!(counts("fighters of IS fled", "IS"));
         assert!(counts("WHAT NEXT\nIS fighters fled the town", "IS"));
         assert!(counts("IS", "IS"), "a lone acronym has no line around it");
+        assert!(!counts(
+            "\"LET US SEE THE WHOLE CONTRACT FIRST,\" the union leader told reporters",
+            "US"
+        ));
+        assert!(counts("the US, UK and France said on Monday", "US"));
+        assert!(counts("talks with the SDF. US forces said on Monday", "US"));
         assert!(counts("داعش و IS في سوريا", "IS"), "letters without case do not count");
     }
 
