@@ -9,6 +9,7 @@ mod cli_extras;
 mod cli_output;
 mod crash;
 mod encodings;
+mod entities_in_context;
 mod export;
 mod extraction;
 mod index_cmd;

@@ -6,6 +6,12 @@
 //! at one position whose offsets span all its words, so that highlights fall on
 //! what the reporter wrote and phrase queries see contiguous positions.
 //!
+//! Words are folded ([`fold_into`]): Arabic script is normalised, so that
+//! `دَاعِش` is `داعش`, and words of other scripts are compared with the table
+//! as [`Aliases::step`] compares them. An acronym (a spelling matched only in
+//! its own case) must also fit its context ([`context`]): not on a line in
+//! capitals, not in a ticker or code.
+//!
 //! Words are not stemmed: a search finds the word it names (researchers quote
 //! and count exact wording), and stemming cost a fifth of indexing time.
 
@@ -14,11 +20,12 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
+use super::aliases::script::fold_into;
 use super::aliases::{Aliases, EntityId, VariantMatch};
 
-/// How far around an acronym to look for lowercase letters, in characters. A line
-/// with none in this window is written in capitals (a headline), where `IS` is a verb.
-const CAPS_WINDOW: usize = 48;
+mod context;
+
+pub(crate) use context::in_capitals_line;
 
 /// Marks a literal spelling term (`=isil`): no word the tokenizer emits starts
 /// with it, so literal terms never collide with ordinary ones.
@@ -192,7 +199,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
     /// a variant starts with this word (rare), which the caller checks.
     fn longest_match(&mut self) -> Option<(&'a VariantMatch, usize)> {
         let aliases = self.aliases;
-        let mut node = aliases.step(Aliases::ROOT, &self.lower)?;
+        let mut node = aliases.step_first(&self.lower)?;
         self.lower_is_front = false;
         let mut words = 1;
         let mut best = None;
@@ -205,7 +212,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
             if !aliases.has_children(node) || (self.pending.len() <= words && !self.read_ahead()) {
                 break;
             }
-            lowercase_into(&self.pending[words].text, &mut self.lower);
+            fold_into(&self.pending[words].text, &mut self.lower);
             match aliases.step(node, &self.lower) {
                 Some(next) => node = next,
                 None => break,
@@ -217,7 +224,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
 
     /// Whether the first `words` pending tokens may be read as `found`: always for
     /// a case-insensitive variant; for an acronym, only in exactly its case and
-    /// not on a line written in capitals.
+    /// where its context says it is a name ([`context::acronym_counts`]).
     fn spelling_fits(&self, found: &VariantMatch, words: usize) -> bool {
         let Some(exact) = &found.exact_words else { return true };
         if !exact.iter().zip(self.pending.iter()).all(|(want, got)| *want == got.text) {
@@ -225,7 +232,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
         }
         let from = self.pending[0].offset_from;
         let to = self.pending[words - 1].offset_to;
-        !in_capitals_line(self.text, self.base + from, self.base + to)
+        context::acronym_counts(self.text, self.base + from, self.base + to)
     }
 
     fn recycle(&mut self, token: Token) {
@@ -258,7 +265,7 @@ impl<'a, S: TokenStream> AliasTokenStream<'a, S> {
     /// variant at `pending[0]` (`=isil`), which it consumes.
     fn literal_spelling(&mut self) {
         if let Some(word) = self.pending.pop_front() {
-            lowercase_into(&word.text, &mut self.lower);
+            fold_into(&word.text, &mut self.lower);
             self.token.text.clear();
             self.token.text.push(LITERAL_PREFIX);
             self.token.text.push_str(&self.lower);
@@ -285,7 +292,7 @@ impl<S: TokenStream> AliasTokenStream<'_, S> {
             // `lower` already holds the word lowercased.
             self.take_inner_token();
         } else {
-            lowercase_into(&self.pending[0].text, &mut self.lower);
+            fold_into(&self.pending[0].text, &mut self.lower);
         }
         self.lower_is_front = true;
         if let Some((found, words)) = self.longest_match() {
@@ -295,7 +302,7 @@ impl<S: TokenStream> AliasTokenStream<'_, S> {
             let old = std::mem::replace(&mut self.token, word);
             self.recycle(old);
             if !self.lower_is_front {
-                lowercase_into(&self.token.text, &mut self.lower);
+                fold_into(&self.token.text, &mut self.lower);
             }
             std::mem::swap(&mut self.token.text, &mut self.lower);
             self.matched = None;
@@ -335,7 +342,7 @@ impl<S: TokenStream> TokenStream for AliasTokenStream<'_, S> {
         } else {
             // The bitmap's few false positives, and `a`, `is`, `us`: the
             // first words of no variant in this case never reach the queue.
-            lowercase_into(&word.text, &mut self.lower);
+            fold_into(&word.text, &mut self.lower);
             if !is_ascii || self.aliases.may_start_with(&word.text, &self.lower) {
                 return self.advance_uncommon(true);
             }
@@ -369,37 +376,6 @@ fn take_position(next_position: &mut usize, token: &mut Token) {
     token.position = *next_position;
     token.position_length = 1;
     *next_position += 1;
-}
-
-fn lowercase_into(text: &str, out: &mut String) {
-    out.clear();
-    if text.is_ascii() {
-        out.push_str(text);
-        out.make_ascii_lowercase();
-    } else {
-        out.extend(text.chars().flat_map(char::to_lowercase));
-    }
-}
-
-/// Whether the text around `from..to` on the same line has letters and none of
-/// them lowercase (`WHAT IS NEXT FOR LIBYA`).
-pub(crate) fn in_capitals_line(text: &str, from: usize, to: usize) -> bool {
-    let before = text.get(..from).unwrap_or_default().chars().rev();
-    let after = text.get(to..).unwrap_or_default().chars();
-    let mut letters = 0;
-    for c in before
-        .take_while(|&c| c != '\n')
-        .take(CAPS_WINDOW)
-        .chain(after.take_while(|&c| c != '\n').take(CAPS_WINDOW))
-    {
-        if c.is_lowercase() {
-            return false;
-        }
-        if c.is_alphabetic() {
-            letters += 1;
-        }
-    }
-    letters >= 2
 }
 
 #[cfg(test)]
@@ -544,6 +520,122 @@ acronyms = ["US", "U.S."]
             if token.text == "#isis" {
                 assert!(written == "Da’esh" || written == "Islamic State", "{written}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod context_and_script_tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::analysis::EntityFinder;
+    use crate::analysis::tests::terms;
+
+    fn built_in() -> Arc<Aliases> {
+        Arc::new(Aliases::built_in().unwrap())
+    }
+
+    #[test]
+    fn acronyms_in_capitals_headlines_with_tails_and_in_tickers_are_words() {
+        let a = built_in();
+        for text in [
+            "FOUNDRY SAYS IT IS LIFTING COIL PRICES BY UP TO 15 DLRS/short ton",
+            "DEALER SAYS IT IS MAKING A MARKET IN THE SHARES AT 31-1/4 to 32",
+            "US AND JAPAN NEAR ACCORD ON CHIPS, officials say",
+            "Marlow Savings Corp <IS> said it raised its dividend",
+            "Marlow Savings Corp <IS.N> said",
+            "shares of Marlow (NYSE: US) rose",
+            "Marlow UN.TO fell",
+        ] {
+            assert!(!terms(&a, text).iter().any(|t| t.starts_with('#')), "{text}");
+        }
+        assert!(terms(&a, "Fighters Retake Town From IS").contains(&"#isis".to_owned()));
+        assert!(terms(&a, "the US and the UN said").contains(&"#unitednations".to_owned()));
+    }
+
+    #[test]
+    fn arabic_is_matched_with_or_without_marks_alef_forms_and_prefixes() {
+        let a = built_in();
+        for text in [
+            "داعش",
+            "دَاعِش",
+            "داعـش",
+            "وداعش",
+            "بداعش",
+            "لداعش",
+            "فداعش",
+            "الدولة الإسلامية",
+            "الدولة الاسلامية",
+            "الدوله الاسلاميه",
+            "الدَّوْلَةُ الإِسْلَامِيَّةُ",
+            "للدولة الإسلامية",
+            "وللدولة الإسلامية",
+            "بالدولة الإسلامية",
+            "والدولة الإسلامية",
+            "دولت اسلامی",
+            "ИГИЛ",
+            "ИГИЛа",
+            "ИГИЛом",
+            "Исламского государства",
+            "Исламским государством",
+            "État islamique",
+            "Etat islamique",
+            "EI",
+        ] {
+            assert_eq!(terms(&a, text), ["#isis"], "{text}");
+        }
+        assert_eq!(terms(&a, "قال الدَّولة"), ["قال", "الدوله"], "ordinary words are folded");
+        assert_eq!(a.canonical("دَاعِش"), Some("ISIS"));
+        assert_eq!(a.canonical("ИГИЛа"), Some("ISIS"));
+        assert_eq!(terms(&a, "حزب الله وسورية وروسیه"), ["#hezbollah", "#syria", "#russia"]);
+    }
+
+    #[test]
+    fn highlights_cover_the_arabic_words_as_written() {
+        let a = built_in();
+        let text = "قال إن وللدَّولة الإسلاميّة مقاتلين";
+        let mut analyzer = crate::analysis::analyzer(&a);
+        let mut stream = analyzer.token_stream(text);
+        let mut entities = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            if token.text == "#isis" {
+                entities.push(&text[token.offset_from..token.offset_to]);
+            }
+        }
+        assert_eq!(entities, ["وللدَّولة الإسلاميّة"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn entity_finder_agrees_with_the_analyzer_in_other_scripts(
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("وداعش"),
+                proptest::strategy::Just("للدَّولة"),
+                proptest::strategy::Just("الإسلامية"),
+                proptest::strategy::Just("ИГИЛа"),
+                proptest::strategy::Just("IS"),
+                proptest::strategy::Just("<IS>"),
+                proptest::strategy::Just("NYSE: US"),
+                proptest::strategy::Just("SAYS IT"),
+                proptest::strategy::Just("short"),
+                proptest::strategy::Just("\n"),
+                proptest::strategy::Just("ـ"),
+            ], 0..12)
+        ) {
+            let a = built_in();
+            let text = pieces.join(" ");
+            let mut found = BTreeSet::new();
+            EntityFinder::new(&a).find(&text, &mut found);
+            let mut tokenizer = AliasFilter::new(Arc::clone(&a), Spellings::Canonical)
+                .transform(tantivy::tokenizer::SimpleTokenizer::default());
+            let mut stream = tokenizer.token_stream(&text);
+            let mut expected = BTreeSet::new();
+            while stream.advance() {
+                expected.extend(stream.entity());
+            }
+            proptest::prop_assert_eq!(found, expected, "{}", text);
         }
     }
 }

@@ -4,6 +4,11 @@
 //! Variants are split into words with the same tokenizer that splits article text
 //! (see [`super::split_words`]), so `Da'esh`, `al-Qaeda` and `Islamic State` are
 //! matched as word sequences and punctuation between the words never matters.
+//! Words are compared folded ([`script`]): lowercased, Arabic script normalised,
+//! Cyrillic words by their stem, Arabic first words also without attached
+//! prefixes.
+
+pub mod script;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,6 +26,11 @@ pub const BUILT_IN_TABLE: &str = include_str!("../../schema/aliases.toml");
 
 /// What `Error` messages call the built-in table.
 pub const BUILT_IN_NAME: &str = "schema/aliases.toml (built in)";
+
+/// The version of the rules by which text is matched against the table, part
+/// of every [`Aliases::fingerprint`]. 2: acronyms read by their context
+/// (lines mostly in capitals, tickers and codes), words of other scripts folded.
+pub const MATCHING_RULES: u32 = 2;
 
 /// Index of an entity in [`Aliases::entities`].
 pub type EntityId = u32;
@@ -195,7 +205,8 @@ impl Aliases {
             if words.is_empty() {
                 return Err(invalid(line, format!("empty variant {:?}", spelling.get_ref())));
             }
-            let key: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+            let key: Vec<String> =
+                words.iter().map(|w| script::key(&script::fold(w)).to_owned()).collect();
             match claims.owners.get(&key) {
                 // The same entity may list a spelling twice (as name and as
                 // variant); the case-insensitive one is kept.
@@ -288,9 +299,22 @@ impl Aliases {
         })
     }
 
-    /// The trie node reached from `node` by the lowercased word `word`.
+    /// The trie node reached from `node` by the folded word `word` (see
+    /// [`script::fold_into`]; a Cyrillic word is looked up by its stem).
     pub(crate) fn step(&self, node: u32, word: &str) -> Option<u32> {
-        self.nodes[node as usize].children.get(word).copied()
+        self.nodes[node as usize].children.get(script::key(word)).copied()
+    }
+
+    /// The trie node reached from the root by the folded word `word`, as
+    /// written or, for an Arabic word, without the conjunctions and
+    /// prepositions attached to it (`وداعش`, `للدولة`).
+    pub(crate) fn step_first(&self, word: &str) -> Option<u32> {
+        self.step(Self::ROOT, word).or_else(|| {
+            if word.is_ascii() || !script::may_have_arabic_prefix(word) {
+                return None;
+            }
+            script::without_arabic_prefixes(word, |reading| self.step(Self::ROOT, reading))
+        })
     }
 
     /// The variant that ends at `node`, if any.
@@ -326,9 +350,10 @@ impl Aliases {
             return EntityId::try_from(id).ok();
         }
         let words = super::split_words(text);
-        let mut node = Self::ROOT;
-        for word in &words {
-            node = self.step(node, &word.to_lowercase())?;
+        let (first, rest) = words.split_first()?;
+        let mut node = self.step_first(&script::fold(first))?;
+        for word in rest {
+            node = self.step(node, &script::fold(word))?;
         }
         let found = self.terminal(node)?;
         match &found.exact_words {
@@ -342,8 +367,10 @@ impl Aliases {
         self.resolve(text).map(|id| self.entity(id).name.as_str())
     }
 
-    /// A short hash of the table's meaning (not its comments or layout): two
-    /// tables with the same fingerprint analyze text identically.
+    /// A short hash of the table's meaning (not its comments or layout) and of
+    /// the analyzer's matching rules ([`MATCHING_RULES`]): two tables with the
+    /// same fingerprint analyze text identically, and an index analyzed under
+    /// older rules asks for `--rebuild` rather than mixing the two readings.
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
     }
@@ -354,7 +381,7 @@ impl Aliases {
     }
 
     fn compute_fingerprint(&self) -> String {
-        let mut canonical = String::new();
+        let mut canonical = format!("rules {MATCHING_RULES}\n");
         for entity in &self.entities {
             let _ = writeln!(
                 canonical,
@@ -417,7 +444,7 @@ impl FirstWordFilter {
 /// that two entities share.
 #[derive(Default)]
 struct Claims {
-    /// Lowercased word sequence → (entity name, byte offset) of its first owner.
+    /// Folded word sequence → (entity name, byte offset) of its first owner.
     owners: BTreeMap<Vec<String>, (String, usize)>,
     /// Index term → entity name.
     terms: BTreeMap<String, String>,
