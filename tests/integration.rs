@@ -12,6 +12,7 @@ mod encodings;
 mod export;
 mod index_cmd;
 mod index_events;
+mod promises;
 mod query_cmd;
 mod query_output;
 mod ranking;
