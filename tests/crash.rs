@@ -2,14 +2,17 @@
 //! the last commit, and a query only ever sees whole commits.
 //!
 //! The corpora are generated here: thousands of small articles, so that an index run
-//! lasts long enough to be killed or raced. No test depends on timing to pass: where a
-//! kill or a race comes too late to matter, the test says so and checks the rest.
+//! lasts long enough to be killed or raced. No test depends on timing to pass: a
+//! writer that must still be at work when it is killed, queried or raced is paused
+//! with SIGSTOP once it holds the lock (before it has read a file), so it cannot
+//! commit in between; a writer that never takes the lock fails the test. Timeouts
+//! are only generous bounds against hangs.
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -21,9 +24,13 @@ const SYLLABLES: [&str; 24] = [
     "in", "jat", "ke", "lum", "nor", "op", "qua", "ris", "tam", "zu",
 ];
 
+/// An upper bound for anything a test waits for, against hangs only: far above what
+/// the slowest machine needs.
+pub(crate) const HANG: Duration = Duration::from_secs(300);
+
 /// Writes articles `first..first + count` of the seed layout into `dir`, 100 to a
 /// folder, each about 2 KB of pseudo-random words.
-fn write_articles(dir: &Path, first: usize, count: usize) {
+pub(crate) fn write_articles(dir: &Path, first: usize, count: usize) {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ first as u64;
     let mut word = || {
         let mut text = String::new();
@@ -51,34 +58,42 @@ fn write_articles(dir: &Path, first: usize, count: usize) {
 }
 
 /// `newsearch index ARGS` started in the background, its output discarded.
-fn spawn_index(wd: &Workdir, args: &[&str]) -> Child {
+pub(crate) fn spawn_index(wd: &Workdir, args: &[&str]) -> Child {
     let mut all = vec!["index"];
     all.extend_from_slice(args);
     wd.command(&all).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
 }
 
-/// Waits until `child` holds the index's writer lock (it records its pid beside the
-/// lock once it has it) and returns true, or returns false if it exited first.
-fn wait_for_writer(wd: &Workdir, child: &mut Child) -> bool {
+/// Waits until `child` holds the writer lock of the index at `index/` (it records
+/// its pid beside the lock once it has it, before it reads a file). Fails the test
+/// if the child exits first or never takes the lock: a test that needs a writer at
+/// work must not pass without one.
+#[track_caller]
+pub(crate) fn wait_for_writer(wd: &Workdir, child: &mut Child) {
     let holder = wd.join("index/newsearch-writer.txt");
     let needle = format!("pid {},", child.id());
+    let start = Instant::now();
     loop {
         if std::fs::read_to_string(&holder).is_ok_and(|text| text.contains(&needle)) {
-            return true;
+            return;
         }
-        if child.try_wait().unwrap().is_some() {
-            return false;
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the writer ended ({status}) before it was seen holding the lock");
+        }
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            panic!("the writer did not record itself in {} within {HANG:?}", holder.display());
         }
         sleep(Duration::from_millis(2));
     }
 }
 
 /// Documents a `*` query finds; the query must succeed.
-fn count(wd: &Workdir) -> u64 {
+pub(crate) fn count(wd: &Workdir) -> u64 {
     wd.query_json(&["*", "-n", "1"])["total_hits"].as_u64().unwrap()
 }
 
-fn stats_documents(wd: &Workdir) -> u64 {
+pub(crate) fn stats_documents(wd: &Workdir) -> u64 {
     wd.run(&["stats", "--format", "json"]).success().json()["documents"].as_u64().unwrap()
 }
 
@@ -88,50 +103,55 @@ fn kill_9_in_the_middle_of_a_run_leaves_the_last_commit_and_the_next_run_finishe
     let corpus = wd.join("corpus");
     write_articles(&corpus, 0, 4000);
 
-    // Killed before its first commit, a new index is no index yet, and says so.
+    // Killed before its first commit (paused while it holds the lock, so it cannot
+    // have committed), a new index is no index yet, and says so.
     let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
-    if wait_for_writer(&wd, &mut child) && child.try_wait().unwrap().is_none() {
-        child.kill().unwrap();
-        child.wait().unwrap();
-        wd.run(&["query", "*"]).code(1).stderr_has("run `newsearch index");
-        wd.run(&["stats"]).code(1).stderr_has("no index at");
-    } else {
-        eprintln!("note: the first run ended before kill -9");
-        child.wait().unwrap();
-    }
+    wait_for_writer(&wd, &mut child);
+    signal(&child, "STOP");
+    child.kill().unwrap(); // SIGKILL, which a paused process cannot hold off
+    child.wait().unwrap();
+    wd.run(&["query", "*"]).code(1).stderr_has("run `newsearch index");
+    wd.run(&["stats"]).code(1).stderr_has("no index at");
     let first = wd.run(&["index", "corpus", "--format", "json"]).success().json();
     assert_eq!(first["documents"], 4000, "{first}");
     write_articles(&corpus, 4000, 4000);
 
-    // Kill a rebuild, then the run that adds the second 4,000 at several points of its
-    // life: right as it takes the lock, while it parses, and later (as it commits, on a
-    // fast machine).
-    let runs: [(&[&str], u64); 4] = [
-        (&["corpus", "--rebuild", "--quiet"], 300),
-        (&["corpus", "--quiet"], 0),
-        (&["corpus", "--quiet"], 300),
-        (&["corpus", "--quiet"], 1500),
+    // Kill a rebuild and the run that adds the second 4,000 at several points of
+    // their lives. Paused (`None`): right as they take the lock, before any commit,
+    // so these kills always land mid-run. Then after a delay, while they parse or
+    // later (as they commit, on a fast machine): these may come after the commit.
+    let runs: [(&[&str], Option<u64>); 5] = [
+        (&["corpus", "--rebuild", "--quiet"], None),
+        (&["corpus", "--quiet"], None),
+        (&["corpus", "--rebuild", "--quiet"], Some(300)),
+        (&["corpus", "--quiet"], Some(300)),
+        (&["corpus", "--quiet"], Some(1500)),
     ];
+    let mut killed_mid_run = 0;
     for (args, delay) in runs {
         let mut child = spawn_index(&wd, args);
-        let running = wait_for_writer(&wd, &mut child);
-        sleep(Duration::from_millis(delay));
-        let killed = running && child.try_wait().unwrap().is_none();
+        wait_for_writer(&wd, &mut child);
+        match delay {
+            None => signal(&child, "STOP"),
+            Some(delay) => sleep(Duration::from_millis(delay)),
+        }
+        let killed = child.try_wait().unwrap().is_none();
         if killed {
             child.kill().unwrap(); // SIGKILL
         }
         let status = child.wait().unwrap();
         let documents = count(&wd);
+        if delay.is_none() {
+            assert!(killed, "{args:?} ended ({status}) while paused");
+            assert_eq!(documents, 4000, "{args:?} killed before its commit");
+        }
         if killed {
-            // The kill may land after the commit, while merges finish: then the second
-            // commit is whole. Anything between would be a torn index.
+            // A late kill may land after the commit, while merges finish: then the
+            // second commit is whole. Anything between would be a torn index.
             assert!(documents == 4000 || documents == 8000, "{documents} documents after kill -9");
-            if documents == 8000 {
-                eprintln!("note: kill -9 of {args:?} after {delay} ms came after the commit");
-            }
+            killed_mid_run += u32::from(documents == 4000);
         } else {
-            eprintln!("note: {args:?} ended ({status}) before kill -9 after {delay} ms");
-            assert!(status.success());
+            assert!(status.success(), "{args:?}: {status}");
             assert_eq!(documents, 8000);
         }
         assert_eq!(stats_documents(&wd), documents);
@@ -139,6 +159,7 @@ fn kill_9_in_the_middle_of_a_run_leaves_the_last_commit_and_the_next_run_finishe
             break;
         }
     }
+    assert!(killed_mid_run >= 2, "{killed_mid_run} runs killed before their commit");
 
     // The next run is not blocked by a stale lock and ends with every document.
     let last = wd.run(&["index", "corpus", "--format", "json"]).success().json();
@@ -159,6 +180,17 @@ fn counts_while_running(wd: &Workdir, child: &mut Child) -> Vec<u64> {
     seen
 }
 
+/// Pauses the writer `child` once it holds the lock (so it cannot commit), asks a
+/// `*` query and `stats` for their counts, and lets it go on: at least one answer is
+/// always given while the writer is at work.
+fn counts_while_paused(wd: &Workdir, child: &mut Child) -> [u64; 2] {
+    wait_for_writer(wd, child);
+    pause_writer(child);
+    let counts = [count(wd), stats_documents(wd)];
+    signal(child, "CONT");
+    counts
+}
+
 #[test]
 fn queries_while_indexing_see_the_last_commit_and_never_a_half_written_index() {
     let wd = Workdir::new();
@@ -167,19 +199,21 @@ fn queries_while_indexing_see_the_last_commit_and_never_a_half_written_index() {
     wd.run(&["index", "corpus", "--quiet"]).success();
     write_articles(&corpus, 3000, 3000);
 
-    // Growing: each answer is the old commit or the new one, never back again.
+    // Growing: while the writer works, the answer is the last commit; after that,
+    // each answer is the old commit or the new one, never back again.
     let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
+    assert_eq!(counts_while_paused(&wd, &mut child), [3000, 3000]);
     let seen = counts_while_running(&wd, &mut child);
     assert!(child.wait().unwrap().success());
     assert!(seen.iter().all(|&n| n == 3000 || n == 6000), "{seen:?}");
     assert!(seen.windows(2).all(|pair| pair[0] <= pair[1]), "{seen:?}");
-    eprintln!("note: {} answers during the growing run", seen.len());
     assert_eq!(count(&wd), 6000);
 
     // Rebuilding deletes every document and adds them again, in one commit: a query
     // must never see the index empty or half full.
     for _ in 0..3 {
         let mut child = spawn_index(&wd, &["corpus", "--rebuild", "--quiet"]);
+        assert_eq!(counts_while_paused(&wd, &mut child), [6000, 6000]);
         let seen = counts_while_running(&wd, &mut child);
         assert!(child.wait().unwrap().success());
         assert!(seen.iter().all(|&n| n == 6000), "{seen:?}");
@@ -201,20 +235,18 @@ fn a_second_writer_fails_fast_naming_the_first_which_is_unharmed() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let holds_lock = wait_for_writer(&wd, &mut first);
-    let second = wd.run(&["index", "corpus", "--format", "json"]);
-    if holds_lock && second.code == Some(1) {
-        let second = second
-            .stderr_has("another `newsearch index`")
-            .stderr_has(&format!("pid {}", first.id()));
-        assert!(second.stdout.is_empty(), "{second}");
-        assert_eq!(second.stderr.lines().count(), 1, "{second}");
-    } else {
-        // The first run ended before the second asked for the lock: no race to test.
-        assert!(first.try_wait().unwrap().is_some(), "{second}");
-        second.success();
-        eprintln!("note: the first writer finished before the second started");
-    }
+    // Paused while it holds the lock: a second writer that waited for the lock
+    // instead of failing would wait until the bound below, and fail the test.
+    wait_for_writer(&wd, &mut first);
+    pause_writer(&first);
+    let second = wd.run_within(&["index", "corpus", "--format", "json"], HANG);
+    signal(&first, "CONT");
+    let second = second
+        .code(1)
+        .stderr_has("another `newsearch index`")
+        .stderr_has(&format!("pid {}", first.id()));
+    assert!(second.stdout.is_empty(), "{second}");
+    assert_eq!(second.stderr.lines().count(), 1, "{second}");
 
     let output = first.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -423,8 +455,32 @@ fn a_damaged_index_is_reported_in_one_line_and_rebuild_mends_it() {
     assert_eq!(count(&wd), before);
 }
 
-/// Sends `signal` (`STOP`, `CONT`) to a child with kill(1).
-fn signal(child: &Child, signal: &str) {
+/// Pauses the writer `child` (SIGSTOP) at a moment when it does not hold tantivy's
+/// meta lock. A writer takes that lock for moments (as it opens a searcher on the
+/// last commit, or collects garbage) and readers wait for it: paused inside it, the
+/// writer would keep every query waiting, which no real run does. A process that
+/// has no `.tantivy-meta.lock` open cannot hold the lock (an flock lives with its
+/// open file); where `/proc` does not list open files, the pause is taken as it is.
+pub(crate) fn pause_writer(child: &Child) {
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let start = Instant::now();
+    loop {
+        signal(child, "STOP");
+        let Ok(entries) = std::fs::read_dir(&fds) else { return };
+        let holds = entries.flatten().any(|entry| {
+            std::fs::read_link(entry.path()).is_ok_and(|to| to.ends_with(".tantivy-meta.lock"))
+        });
+        if !holds {
+            return;
+        }
+        assert!(start.elapsed() < HANG, "the writer held the meta lock for {HANG:?}");
+        signal(child, "CONT");
+        sleep(Duration::from_millis(1));
+    }
+}
+
+/// Sends `signal` (`STOP`, `CONT`, `INT`) to a child with kill(1).
+pub(crate) fn signal(child: &Child, signal: &str) {
     let sent = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status();
     assert!(sent.unwrap().success(), "kill -{signal} failed");
 }
@@ -437,8 +493,8 @@ fn a_query_during_the_first_run_says_the_index_is_being_built() {
     let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
     // The writer records itself before it reads a file; paused there, it
     // cannot commit, so what the query sees does not depend on timing.
-    assert!(wait_for_writer(&wd, &mut child), "the first run ended before it took the lock");
-    signal(&child, "STOP");
+    wait_for_writer(&wd, &mut child);
+    pause_writer(&child);
     let during = wd.run(&["query", "Dispatch"]);
     signal(&child, "CONT");
     assert!(child.wait().unwrap().success());
@@ -450,7 +506,8 @@ fn a_query_during_the_first_run_says_the_index_is_being_built() {
     // A first run killed before its commit leaves no one building: the usual advice.
     std::fs::remove_dir_all(wd.join("index")).unwrap();
     let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
-    assert!(wait_for_writer(&wd, &mut child), "the first run ended before it took the lock");
+    wait_for_writer(&wd, &mut child);
+    signal(&child, "STOP");
     child.kill().unwrap();
     child.wait().unwrap();
     wd.run(&["query", "Dispatch"]).code(1).stderr_has("run `newsearch index");

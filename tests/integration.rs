@@ -14,6 +14,7 @@ mod export;
 mod extraction;
 mod index_cmd;
 mod index_events;
+mod promises;
 mod query_cmd;
 mod query_output;
 mod ranking;

@@ -17,10 +17,17 @@ pub(super) fn snippet(
     if snippet.is_empty() {
         (lead(body, snippet_chars), Vec::new())
     } else {
-        let (fragment, shift) = widen_to_punctuation(body, snippet.fragment());
-        let ranges =
-            snippet.highlighted().iter().map(|r| [r.start + shift, r.end + shift]).collect();
-        (fragment.to_owned(), ranges)
+        let (fragment, shift) = widen_to_punctuation(body, snippet.fragment(), snippet_chars);
+        // One matched token longer than the limit (a multi-word entity spelling)
+        // is cut at it, with its highlight.
+        let end = fragment.char_indices().nth(snippet_chars).map_or(fragment.len(), |(at, _)| at);
+        let ranges = snippet
+            .highlighted()
+            .iter()
+            .map(|r| [r.start + shift, (r.end + shift).min(end)])
+            .filter(|[start, end]| start < end)
+            .collect();
+        (fragment[..end].to_owned(), ranges)
     }
 }
 
@@ -29,7 +36,9 @@ fn lead(text: &str, chars: usize) -> String {
     match text.char_indices().nth(chars) {
         None => text.trim().to_owned(),
         Some((end, _)) => {
-            let cut = text[..end].rfind(char::is_whitespace).unwrap_or(end);
+            // Room for the `…` where there is no space to cut at.
+            let last = text[..end].char_indices().next_back().map_or(0, |(at, _)| at);
+            let cut = text[..end].rfind(char::is_whitespace).unwrap_or(last);
             format!("{}…", text[..cut].trim_end())
         }
     }
@@ -38,14 +47,26 @@ fn lead(text: &str, chars: usize) -> String {
 /// tantivy cuts a snippet at its first and last words, leaving out the
 /// punctuation that touches them (an article ending `camps.` gave `camps`): the
 /// fragment is widened to it, as the article wrote it. Returns the fragment and
-/// how many bytes were added in front (highlights move by that much).
-fn widen_to_punctuation<'b>(body: &'b str, fragment: &'b str) -> (&'b str, usize) {
+/// how many bytes were added in front (highlights move by that much). The widened
+/// fragment keeps within `max_chars`.
+fn widen_to_punctuation<'b>(
+    body: &'b str,
+    fragment: &'b str,
+    max_chars: usize,
+) -> (&'b str, usize) {
     let Some(start) = body.find(fragment) else { return (fragment, 0) };
     let end = start + fragment.len();
     let touching = |c: &char| !c.is_whitespace() && !c.is_alphanumeric();
     // A few characters at most: a run of `-----` is a rule, not punctuation.
-    let before: usize =
-        body[..start].chars().rev().take_while(touching).take(3).map(char::len_utf8).sum();
-    let after: usize = body[end..].chars().take_while(touching).take(3).map(char::len_utf8).sum();
+    let room = max_chars.saturating_sub(fragment.chars().count());
+    let after: Vec<char> = body[end..].chars().take_while(touching).take(3.min(room)).collect();
+    let before: usize = body[..start]
+        .chars()
+        .rev()
+        .take_while(touching)
+        .take(3.min(room - after.len()))
+        .map(char::len_utf8)
+        .sum();
+    let after: usize = after.iter().copied().map(char::len_utf8).sum();
     (&body[start - before..end + after], before)
 }

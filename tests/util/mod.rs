@@ -91,6 +91,28 @@ impl Workdir {
         Output::of(&mut command, args)
     }
 
+    /// Runs the binary to completion, failing the test (and killing the run) if it
+    /// has not ended within `limit`: for a run that must not wait on anything.
+    #[track_caller]
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Output {
+        let child = self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+        let child = child.unwrap();
+        let pid = child.id();
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || done.send(child.wait_with_output()));
+        let Ok(output) = finished.recv_timeout(limit) else {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            panic!("newsearch {} still running after {limit:?}", args.join(" "));
+        };
+        let output = output.unwrap();
+        Output {
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Runs a query with `--format json` and returns the parsed document.
     pub fn query_json(&self, args: &[&str]) -> Value {
         let mut all = vec!["query", "--format", "json"];
