@@ -1,12 +1,15 @@
 //! The article body: the page's main text, boilerplate removed, paragraphs kept.
 //!
-//! Two candidates, measured on `../shared/extraction` (EXTRACTION.md):
+//! Two kinds of candidate, measured on `../shared/extraction` (EXTRACTION.md):
 //! rs-trafilatura's main text, which rarely misses article text but often
 //! takes too large a region (a list of other headlines, the site's sidebar),
-//! and the `<p>` paragraphs of the densest element ([`super::paragraphs`]),
-//! which is narrow. When the narrow one lies inside the wide one, the wide one
-//! is cut to the paragraphs from the first to the last that the narrow one
-//! shares: the article's own lists and quotes between them stay.
+//! and narrow ones ([`super::paragraphs`]): the body the page declares
+//! (`itemprop=articleBody`, JSON-LD `articleBody`), else the `<p>` paragraphs
+//! of the densest element. When the narrow one lies inside the wide one, the
+//! wide one is cut to the paragraphs from the first to the last that the
+//! narrow one shares (the article's own lists and quotes between them stay),
+//! widened over neighbouring text paragraphs and headings up to a boilerplate
+//! line, and short boilerplate lines at its ends go.
 
 use rustc_hash::FxHashSet;
 
