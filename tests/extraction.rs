@@ -12,8 +12,8 @@ mod score;
 use crate::util;
 
 /// The F1 the extractor reaches on these pages (EXTRACTION.md), kept from
-/// slipping back. The target, 0.969, is not reached yet.
-const MIN_F1: f64 = 0.960;
+/// slipping back: at least the target, 0.969 (reached: 0.976).
+const MIN_F1: f64 = 0.969;
 
 #[test]
 fn bodies_and_dates_of_the_benchmark_pages() {

@@ -11,7 +11,9 @@
 //! one core (extraction only, the pages already decompressed). `--verbose` adds
 //! each page's scores, worst first, and each date that was missed;
 //! `--predictions FILE` writes the bodies in the benchmark's prediction format
-//! (`{key: {"articleBody": ...}}`) for comparison with other extractors.
+//! (`{key: {"articleBody": ...}}`) for comparison with other extractors;
+//! `--titles` prints each page's extracted title beside its `<title>` and
+//! first `<h1>`, for checking titles by hand.
 
 mod score;
 
@@ -25,15 +27,19 @@ use newsearch::extract::{Page, extract_page};
 
 fn main() -> ExitCode {
     let mut verbose = false;
+    let mut titles = false;
     let mut folder = None;
     let mut predictions = None;
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--verbose" | "-v") => verbose = true,
+            Some("--titles") => titles = true,
             Some("--predictions") => predictions = args.next().map(PathBuf::from),
             Some("-h" | "--help") => {
-                println!("usage: extract_eval [--verbose] [--predictions FILE] EXTRACTION_DIR");
+                println!(
+                    "usage: extract_eval [--verbose] [--titles] [--predictions FILE] EXTRACTION_DIR"
+                );
                 return ExitCode::SUCCESS;
             }
             _ => folder = Some(PathBuf::from(arg)),
@@ -43,7 +49,7 @@ fn main() -> ExitCode {
         eprintln!("extract_eval: give the folder (../shared/extraction)");
         return ExitCode::from(2);
     };
-    match run(&folder, verbose, predictions.as_deref()) {
+    match run(&folder, verbose, titles, predictions.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("extract_eval: {error}");
@@ -92,6 +98,7 @@ fn load(folder: &Path) -> Result<Vec<Case>, Box<dyn std::error::Error>> {
 fn run(
     folder: &Path,
     verbose: bool,
+    titles: bool,
     predictions: Option<&Path>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cases = load(folder)?;
@@ -160,5 +167,21 @@ fn run(
             println!("date missed {}: want {want}, got {got:?}", &key[..12]);
         }
     }
+    if titles {
+        for (case, page) in cases.iter().zip(&pages) {
+            let title = page.as_ref().and_then(|page| page.title.as_deref()).unwrap_or("-");
+            println!("\n{}  {}", &case.key[..12], case.url);
+            println!("  title    {title}");
+            println!("  <title>  {}", element_text(&case.html, "title"));
+            println!("  <h1>     {}", element_text(&case.html, "h1"));
+        }
+    }
     Ok(())
+}
+
+/// The text of the first element of that name, white space collapsed.
+fn element_text(html: &str, name: &str) -> String {
+    let document = dom_query::Document::from(html);
+    let text = document.select(name).first().text();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -1,12 +1,15 @@
 //! The article body: the page's main text, boilerplate removed, paragraphs kept.
 //!
-//! Two candidates, measured on `../shared/extraction` (EXTRACTION.md):
+//! Two kinds of candidate, measured on `../shared/extraction` (EXTRACTION.md):
 //! rs-trafilatura's main text, which rarely misses article text but often
 //! takes too large a region (a list of other headlines, the site's sidebar),
-//! and the `<p>` paragraphs of the densest element ([`super::paragraphs`]),
-//! which is narrow. When the narrow one lies inside the wide one, the wide one
-//! is cut to the paragraphs from the first to the last that the narrow one
-//! shares: the article's own lists and quotes between them stay.
+//! and narrow ones ([`super::paragraphs`]): the body the page declares
+//! (`itemprop=articleBody`, JSON-LD `articleBody`), else the `<p>` paragraphs
+//! of the densest element. When the narrow one lies inside the wide one, the
+//! wide one is cut to the paragraphs from the first to the last that the
+//! narrow one shares (the article's own lists and quotes between them stay),
+//! widened over neighbouring text paragraphs and headings up to a boilerplate
+//! line, and short boilerplate lines at its ends go.
 
 use rustc_hash::FxHashSet;
 
@@ -34,12 +37,59 @@ pub(super) fn extract_body(html: &str) -> String {
         return String::new();
     };
     let text = paragraphs(&result.content_text);
-    let core = words(&super::paragraphs::densest_paragraphs(html));
-    if core.len() >= MIN_CORE_WORDS && contained(&core, &words(&text)) >= MIN_CONTAINED {
-        span(&text, &core)
-    } else {
-        text
+    let candidates = super::paragraphs::candidates(html);
+    let wide = words(&text);
+    // The body the page declares guides the cut when the wide text holds it;
+    // else the densest block does.
+    let declared = candidates.declared.as_deref().map(words).filter(|declared| {
+        declared.len() >= MIN_WORDS && contained(declared, &wide) >= MIN_CONTAINED
+    });
+    let densest = words(&candidates.densest);
+    let narrow_is_densest = densest.len() >= MIN_CORE_WORDS;
+    let core = match declared {
+        Some(declared) => declared,
+        None if narrow_is_densest && contained(&densest, &wide) >= MIN_CONTAINED => densest,
+        None => return text,
+    };
+    let cut = span(&text, &core, &words(&candidates.text_paragraphs));
+    // A wide text that says the same thing over and over (an article's text
+    // repeated in page fragments, run together in one paragraph) cannot be
+    // cut by paragraphs: the narrow candidate, said once, stands in.
+    if repeated_share(&words(&cut)) > MAX_REPEATED {
+        let narrow = if narrow_is_densest {
+            candidates.densest
+        } else {
+            candidates.declared.unwrap_or_default()
+        };
+        if repeated_share(&words(&narrow)) < MAX_REPEATED / 3.0 && is_article_length(&narrow) {
+            return narrow;
+        }
     }
+    trim_boilerplate(&cut)
+}
+
+/// A text with more of its shingles repeating an earlier one than this share
+/// is repeated text, not an article.
+const MAX_REPEATED: f64 = 0.3;
+
+/// The share of a text's 4-word shingles that repeat an earlier one.
+fn repeated_share(words: &[String]) -> f64 {
+    let total = words.windows(4).count();
+    if total == 0 {
+        return 0.0;
+    }
+    let distinct: FxHashSet<&[String]> = words.windows(4).collect();
+    1.0 - distinct.len() as f64 / total as f64
+}
+
+/// A text without the boilerplate paragraphs at its start and end.
+fn trim_boilerplate(text: &str) -> String {
+    let paragraphs: Vec<&str> = text.split("\n\n").collect();
+    let Some(first) = paragraphs.iter().position(|p| !is_boilerplate(p)) else {
+        return text.to_owned();
+    };
+    let last = paragraphs.iter().rposition(|p| !is_boilerplate(p)).unwrap_or(first);
+    paragraphs[first..=last].join("\n\n")
 }
 
 /// Text with one paragraph a line (or more) → trimmed paragraphs joined by a
@@ -83,8 +133,9 @@ fn contained(part: &[String], whole: &[String]) -> f64 {
 }
 
 /// The paragraphs of `text` from the first to the last that has at least half
-/// of its shingles in `core`.
-fn span(text: &str, core: &[String]) -> String {
+/// of its shingles in `core`, widened by the article paragraphs (half of their
+/// shingles in `good`) that continue it on either side.
+fn span(text: &str, core: &[String], good: &[String]) -> String {
     let paragraphs: Vec<&str> = text.split("\n\n").collect();
     let in_core = |paragraph: &&str| {
         let words = words(paragraph);
@@ -92,10 +143,104 @@ fn span(text: &str, core: &[String]) -> String {
     };
     let first = paragraphs.iter().position(in_core);
     let last = paragraphs.iter().rposition(in_core);
-    match (first, last) {
-        (Some(first), Some(last)) => paragraphs[first..=last].join("\n\n"),
-        _ => text.to_owned(),
+    let (Some(mut first), Some(mut last)) = (first, last) else {
+        return text.to_owned();
+    };
+    if !good.is_empty() {
+        let good: FxHashSet<&[String]> = good.windows(4).collect();
+        let kind = |paragraph: &str| {
+            let words = words(paragraph);
+            let total = words.windows(4).count();
+            let inside = words.windows(4).filter(|shingle| good.contains(shingle)).count();
+            if is_boilerplate(paragraph) {
+                Continuation::Stop
+            } else if words.len() >= MIN_GOOD_WORDS && inside * 2 >= total {
+                Continuation::Article
+            } else if words.len() <= MAX_HEADING_WORDS {
+                Continuation::Heading
+            } else {
+                Continuation::Stop
+            }
+        };
+        first = widen(first, (0..first).rev(), &paragraphs, &kind);
+        last = widen(last, last + 1..paragraphs.len(), &paragraphs, &kind);
     }
+    paragraphs[first..=last].join("\n\n")
+}
+
+/// An article paragraph outside the densest block has at least this many words.
+const MIN_GOOD_WORDS: usize = 8;
+
+/// A line this short between article paragraphs is a heading and stays.
+const MAX_HEADING_WORDS: usize = 12;
+
+/// At most this many headings in a row, followed by an article paragraph.
+const MAX_HEADINGS: usize = 2;
+
+#[derive(PartialEq)]
+enum Continuation {
+    Article,
+    Heading,
+    Stop,
+}
+
+/// The farthest paragraph in `order` reached through article paragraphs and
+/// short runs of headings followed by one, starting from `from`.
+fn widen(
+    from: usize,
+    order: impl Iterator<Item = usize>,
+    paragraphs: &[&str],
+    kind: &dyn Fn(&str) -> Continuation,
+) -> usize {
+    let mut reached = from;
+    let mut headings = 0;
+    for i in order {
+        match kind(paragraphs[i]) {
+            Continuation::Article => {
+                reached = i;
+                headings = 0;
+            }
+            Continuation::Heading if headings < MAX_HEADINGS => headings += 1,
+            _ => break,
+        }
+    }
+    reached
+}
+
+/// Phrases of the lines around an article that are not the article: calls
+/// to subscribe, share or read on, legal lines.
+const BOILERPLATE: &[&str] = &[
+    "sign up",
+    "subscribe",
+    "newsletter",
+    "read more",
+    "all rights reserved",
+    "copyright",
+    "©",
+    "follow us",
+    "click here",
+    "share this",
+    "advertisement",
+    "cookies",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "logged in",
+    "log in",
+    "if you enjoyed",
+];
+
+/// A paragraph longer than this is article text whatever phrase it holds
+/// ("leave a comment" in an opening paragraph).
+const MAX_BOILERPLATE_WORDS: usize = 40;
+
+/// Whether a short paragraph holds one of the [`BOILERPLATE`] phrases.
+fn is_boilerplate(paragraph: &str) -> bool {
+    if paragraph.split_whitespace().count() > MAX_BOILERPLATE_WORDS {
+        return false;
+    }
+    let lower = paragraph.to_lowercase();
+    BOILERPLATE.iter().any(|phrase| lower.contains(phrase))
 }
 
 /// Whether a text is long enough to be an article.
@@ -147,10 +292,61 @@ mod tests {
             a list item inside\n\neight nine ten eleven twelve thirteen fourteen\n\n\
             More stories from the site";
         assert_eq!(
-            span(text, &core),
+            span(text, &core, &[]),
             "one two three four five six seven\n\na list item inside\n\n\
             eight nine ten eleven twelve thirteen fourteen"
         );
+    }
+
+    #[test]
+    fn the_cut_widens_over_article_paragraphs_outside_the_core() {
+        let core = words("the core paragraph of the story sits in the densest block here");
+        let good = words(
+            "an opening paragraph held in a block of its own above the rest\n\n\
+            a closing paragraph in another block below the middle of the story\n\n\
+            a paragraph of an unrelated story far below the article text",
+        );
+        let text = "Menu of the site and other links here for readers of all kinds today\n\n\
+            An opening paragraph held in a block of its own above the rest\n\n\
+            The core paragraph of the story sits in the densest block here\n\n\
+            A heading\n\n\
+            A closing paragraph in another block below the middle of the story\n\n\
+            Sign up for our newsletter\n\n\
+            A paragraph of an unrelated story far below the article text";
+        assert_eq!(
+            span(text, &core, &good),
+            "An opening paragraph held in a block of its own above the rest\n\n\
+            The core paragraph of the story sits in the densest block here\n\n\
+            A heading\n\n\
+            A closing paragraph in another block below the middle of the story"
+        );
+        // A heading with no article paragraph after it is not taken.
+        let text = "The core paragraph of the story sits in the densest block here\n\nMore news";
+        assert_eq!(
+            span(text, &core, &good),
+            "The core paragraph of the story sits in the densest block here"
+        );
+    }
+
+    #[test]
+    fn boilerplate_lines_at_either_end_go() {
+        let text = "Follow us on social media\n\nThe story begins here.\n\n\
+            It goes on to leave a comment about the weather, which is long enough to be a \
+            paragraph of the article rather than a call to action at its end, and it stays \
+            whatever phrase it holds because it runs well past forty words in all, as \
+            an article's paragraphs do.\n\nSign up for the morning newsletter\n\n\
+            © 2019 The Daily Example. All rights reserved.";
+        let trimmed = trim_boilerplate(text);
+        assert!(trimmed.starts_with("The story begins here."), "{trimmed}");
+        assert!(trimmed.ends_with("paragraphs do."), "{trimmed}");
+    }
+
+    #[test]
+    fn repeated_text_is_measured() {
+        let once = words("one two three four five six seven eight nine ten");
+        assert!(repeated_share(&once) < f64::EPSILON);
+        let thrice = words(&"one two three four five six seven eight nine ten ".repeat(3));
+        assert!(repeated_share(&thrice) > MAX_REPEATED, "{}", repeated_share(&thrice));
     }
 
     #[test]
