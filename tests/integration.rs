@@ -18,3 +18,4 @@ mod query_cmd;
 mod query_output;
 mod ranking;
 mod readonly;
+mod scrape;
