@@ -13,7 +13,7 @@ const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the command did its job (also: a query with no hits, an index run that skipped files)
-  1  the run failed: no index, unreadable index, nothing committed
+  1  the run failed: no index, unreadable index, nothing committed; an id show did not find
   2  usage error: bad option, bad query syntax, unknown filter";
 
 /// What `--version` says after the name: the crate's version and the index format
