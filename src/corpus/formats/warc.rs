@@ -275,7 +275,10 @@ impl Reader<'_> {
             return;
         };
         let (body, charset) = match kind.as_str() {
-            "response" if record_type.starts_with("application/http") => {
+            // Some writers leave the record's Content-Type out; the message says what it is.
+            "response"
+                if record_type.starts_with("application/http") || content.starts_with(b"HTTP/") =>
+            {
                 match http_page(&content, self.options.max_unpacked_bytes) {
                     Ok(page) => page,
                     Err(Passed::NotHtml) => {
@@ -608,6 +611,18 @@ mod tests {
         std::fs::write(&errors_only, response("3", "404 Not Found", "text/html", "x")).unwrap();
         let error = parse_file(&errors_only, false, &ParseOptions::default()).unwrap_err();
         assert!(error.to_string().contains("1 errors"), "{error}");
+    }
+
+    #[test]
+    fn a_response_without_a_record_content_type_is_read_as_http() {
+        let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{PAGE}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bare.warc");
+        let record = record("response", "7", "", http.as_bytes()).into_iter().collect::<Vec<u8>>();
+        let record = String::from_utf8(record).unwrap().replace("Content-Type: \r\n", "");
+        std::fs::write(&path, record).unwrap();
+        let parsed = parse_file(&path, false, &ParseOptions::default()).unwrap();
+        assert_eq!(parsed.articles[0].title.as_deref(), Some("Convoy reaches Aleppo"));
     }
 
     #[test]
