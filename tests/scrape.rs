@@ -460,3 +460,26 @@ fn a_warc_of_the_benchmark_pages_gives_the_same_articles_as_the_pages() {
         }
     }
 }
+
+#[test]
+fn export_carries_a_warc_records_offset_author_and_language() {
+    let wd = Workdir::new();
+    let uri = "https://harbour.example/news/aid-convoy-reaches-aleppo";
+    let records = [
+        warc_record("warcinfo", "0", "", "application/warc-fields", b"software: tests\r\n"),
+        http_response("2", uri, "200 OK", "Content-Type: text/html\r\n", convoy_page().as_bytes()),
+    ];
+    let archive = warc_gz(&records);
+    wd.write("crawl/a.warc.gz", &archive);
+    index_json(&wd, &["crawl"]);
+    wd.run(&["export", "--to", "out", "--target", "ndjson", "--quiet"]).success();
+    let line = std::fs::read_to_string(wd.join("out/docs.ndjson")).unwrap();
+    let doc: Value = serde_json::from_str(line.trim()).unwrap();
+    let text = std::fs::read_to_string(repo().join("schema/export-doc.v1.schema.json")).unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{doc}: {errors:?}");
+    assert_eq!(doc["offset"].as_u64(), Some(gzip(&records[0]).len() as u64), "{doc}");
+    assert_eq!(doc["author"], "Mara Lindqvist");
+    assert_eq!(doc["language"], "en");
+}
