@@ -34,6 +34,12 @@ pub const FOLDER: &str = "folder";
 pub const ENTITY: &str = "entity";
 /// Link to the article, if the record had one.
 pub const URL: &str = "url";
+/// The author(s), as a web page or a crawler's record names them.
+pub const AUTHOR: &str = "author";
+/// The language tag a web page or a crawler's record declares (`en`).
+pub const LANGUAGE: &str = "language";
+/// For a record of a WARC archive: where the record starts in the archive file (`path`).
+pub const OFFSET: &str = "offset";
 /// The file's modification time (ns) when it was indexed: to skip unchanged files.
 pub const FILE_MODIFIED: &str = "file_modified";
 /// The file's length when it was indexed: to skip unchanged files.
@@ -68,6 +74,12 @@ pub struct Fields {
     pub folder: Field,
     /// See [`URL`].
     pub url: Field,
+    /// See [`AUTHOR`].
+    pub author: Field,
+    /// See [`LANGUAGE`].
+    pub language: Field,
+    /// See [`OFFSET`].
+    pub offset: Field,
     /// See [`FILE_MODIFIED`].
     pub file_modified: Field,
     /// See [`FILE_LEN`].
@@ -109,6 +121,9 @@ pub fn schema() -> (Schema, Fields) {
         source: builder.add_facet_field(SOURCE, FacetOptions::default().set_stored()),
         folder: builder.add_facet_field(FOLDER, FacetOptions::default().set_stored()),
         url: builder.add_text_field(URL, STRING | STORED),
+        author: builder.add_text_field(AUTHOR, STRING | STORED),
+        language: builder.add_text_field(LANGUAGE, STRING | STORED),
+        offset: builder.add_u64_field(OFFSET, STORED),
         file_modified: builder.add_i64_field(FILE_MODIFIED, NumericOptions::default().set_fast()),
         file_len: builder.add_u64_field(FILE_LEN, NumericOptions::default().set_fast()),
     };
@@ -135,6 +150,9 @@ impl Fields {
             source: get(SOURCE)?,
             folder: get(FOLDER)?,
             url: get(URL)?,
+            author: get(AUTHOR)?,
+            language: get(LANGUAGE)?,
+            offset: get(OFFSET)?,
             file_modified: get(FILE_MODIFIED)?,
             file_len: get(FILE_LEN)?,
         })

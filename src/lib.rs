@@ -54,6 +54,7 @@ pub mod indexer;
 pub mod output;
 pub mod query;
 pub mod search;
+pub mod show;
 pub mod stats;
 pub mod store;
 

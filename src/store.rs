@@ -33,8 +33,9 @@ use crate::fields::{self, Fields};
 /// meaning of the stored data changes. Format 2 dropped the `entity` facet
 /// field: entity counts come from the title and body terms. Format 3 writes
 /// entity terms with a reserved prefix (`#isis`) and a stem table with each
-/// segment (`analysis::stems`).
-pub const FORMAT: u32 = 3;
+/// segment (`analysis::stems`). Format 4 stores `author`, `language` and a WARC
+/// record's `offset` (web pages and WARC archives).
+pub const FORMAT: u32 = 4;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";

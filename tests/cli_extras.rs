@@ -23,7 +23,7 @@ fn subcommands(wd: &Workdir) -> Vec<String> {
         .filter_map(|line| line.split_whitespace().next())
         .map(str::to_owned)
         .collect();
-    for known in ["index", "query", "stats", "aliases", "completions", "man", "help"] {
+    for known in ["index", "query", "stats", "aliases", "completions", "man", "show", "help"] {
         assert!(names.iter().any(|n| n == known), "no {known:?} in the commands {names:?}\n{help}");
     }
     names

@@ -19,3 +19,4 @@ mod query_cmd;
 mod query_output;
 mod ranking;
 mod readonly;
+mod scrape;

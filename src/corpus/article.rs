@@ -19,13 +19,25 @@ pub struct ParseOptions {
     /// A one-article text file longer than this is cut (with a warning); it also caps each
     /// record's body. JSON and CSV files are always read whole.
     pub max_article_bytes: usize,
+    /// A compressed file that unpacks to more than this is skipped, and so is a WARC
+    /// record longer than this: memory stays bounded whatever a file claims.
+    pub max_unpacked_bytes: usize,
+    /// Threads that extract the pages of one WARC archive, so that a single large
+    /// archive keeps every core busy.
+    pub warc_threads: usize,
 }
 
 impl Default for ParseOptions {
     /// US slash dates and 16 MiB articles: no news article comes near that size, so only
-    /// runaway files (logs, dumps) are cut.
+    /// runaway files (logs, dumps) are cut. Compressed files may unpack to 256 MiB (a
+    /// day of a large crawl's JSON Lines); WARC archives are read one record at a time.
     fn default() -> Self {
-        Self { slash_dates: SlashDates::MonthFirst, max_article_bytes: 16 * 1024 * 1024 }
+        Self {
+            slash_dates: SlashDates::MonthFirst,
+            max_article_bytes: 16 * 1024 * 1024,
+            max_unpacked_bytes: 256 * 1024 * 1024,
+            warc_threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        }
     }
 }
 
@@ -56,6 +68,13 @@ pub struct Article {
     pub url: Option<String>,
     /// Headlines of related articles, from the scraper's `string(N) "[...]"` trailer.
     pub related: Vec<String>,
+    /// The author(s), as a web page or a crawler's record names them.
+    pub author: Option<String>,
+    /// The language tag a web page or a crawler's record declares (`en`, `ar`).
+    pub language: Option<String>,
+    /// For a record of a WARC archive: the byte offset in the archive file where the
+    /// record starts (of its gzip member, in a `.warc.gz`), so it can be found again.
+    pub offset: Option<u64>,
 }
 
 /// The articles of one file, and what was off about it.
@@ -65,6 +84,43 @@ pub struct ParsedFile {
     pub articles: Vec<Article>,
     /// Problems that did not stop the file from being indexed, in file order.
     pub warnings: Vec<Warning>,
+    /// For a WARC archive: what its records were, and why those that gave no article
+    /// were passed over. `None` for every other kind of file.
+    pub warc: Option<WarcCounts>,
+}
+
+/// The records of a WARC archive, counted by what became of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WarcCounts {
+    /// HTTP responses with an HTML page that became articles.
+    pub articles: u64,
+    /// HTTP responses whose body is not HTML (images, scripts, PDFs, feeds).
+    pub not_html: u64,
+    /// HTTP redirects (3xx).
+    pub redirects: u64,
+    /// HTTP errors (4xx, 5xx) and other statuses that are not a page.
+    pub errors: u64,
+    /// HTML pages in which no article was found (index pages, login walls).
+    pub no_article: u64,
+    /// Records that are not HTTP responses (`request`, `metadata`, `warcinfo`, ...).
+    pub other_records: u64,
+}
+
+impl WarcCounts {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &WarcCounts) {
+        self.articles += other.articles;
+        self.not_html += other.not_html;
+        self.redirects += other.redirects;
+        self.errors += other.errors;
+        self.no_article += other.no_article;
+        self.other_records += other.other_records;
+    }
+
+    /// HTTP responses passed over (not HTML, redirects, errors, no article).
+    pub fn skipped_responses(&self) -> u64 {
+        self.not_html + self.redirects + self.errors + self.no_article
+    }
 }
 
 /// Something off in a file that was still indexed.
@@ -157,6 +213,35 @@ pub enum ParseError {
         /// The header's column names, comma-separated.
         found: String,
     },
+    /// A web page in which no article was found (an index page, a login wall).
+    #[error("{}: {reason}", path.display())]
+    NotAnArticle {
+        /// The file.
+        path: PathBuf,
+        /// What the extractor found missing.
+        reason: String,
+    },
+    /// A compressed file (`.gz`, `.bz2`, `.zst`) or WARC archive that cannot be read
+    /// through: damaged, cut short, or not what its name says.
+    #[error("{}: damaged {what}", path.display())]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// `gzip file`, `WARC archive` ...
+        what: &'static str,
+        /// What the decompressor or reader said.
+        #[source]
+        source: io::Error,
+    },
+    /// A compressed file that unpacks to more than newsearch reads of one file (a zip
+    /// bomb, or a dump better unpacked first).
+    #[error("{}: decompresses to more than {limit}; skipped (unpack it to index it)", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in words (`256 MiB`).
+        limit: String,
+    },
     /// The file was read, but nothing in it is an article (every record was skipped;
     /// the common causes have their own variants).
     #[error("{}: no articles found{}", path.display(), why.as_ref().map(|why| format!(" ({why})")).unwrap_or_default())]
@@ -179,6 +264,9 @@ impl ParseError {
             | Self::Json { path, .. }
             | Self::Csv { path, .. }
             | Self::CsvHeader { path, .. }
+            | Self::NotAnArticle { path, .. }
+            | Self::Damaged { path, .. }
+            | Self::TooLarge { path, .. }
             | Self::NoArticles { path, .. } => path,
         }
     }

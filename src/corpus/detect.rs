@@ -19,9 +19,13 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use crate::extract::looks_like_html;
+
 use super::article::{Article, ParseError, ParseOptions, ParsedFile, Warning};
+use super::compressed::{self, Compression};
 use super::decode::{self, NotText};
-use super::formats::{human_size, json_message, records, text_layout, truncate};
+use super::formats::html::{self, PageError};
+use super::formats::{human_size, json_message, records, text_layout, truncate, warc};
 
 /// The format a file's extension promises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +36,8 @@ enum Declared {
     JsonLines,
     /// `.csv`.
     Csv,
+    /// `.html`, `.htm`, `.xhtml`, `.shtml`: a saved web page.
+    Html,
     /// `.txt`, no extension, anything else: decided by content.
     Other,
 }
@@ -43,6 +49,7 @@ impl Declared {
             Some("json") => Self::Json,
             Some("jsonl" | "ndjson") => Self::JsonLines,
             Some("csv") => Self::Csv,
+            Some("html" | "htm" | "xhtml" | "shtml") => Self::Html,
             _ => Self::Other,
         }
     }
@@ -62,11 +69,22 @@ enum Format {
 /// Text files are read only up to `options.max_article_bytes + 1` bytes, since anything
 /// beyond is cut anyway; a text file that turns out to hold JSON records is then read
 /// whole, as `.json`, `.jsonl` and `.csv` files always are.
+///
+/// A WARC archive (`.warc`, `.warc.gz`) is read one record at a time; any other compressed
+/// file (`.gz`, `.bz2`, `.zst`) is unpacked (up to `options.max_unpacked_bytes`) and read
+/// as the file inside, whose name (`page.html.gz` → `page.html`) chooses the format.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParsedFile, ParseError> {
+    if let Some(gzipped) = warc::kind(path) {
+        return warc::parse_file(path, gzipped, options);
+    }
+    if let Some(compression) = Compression::of(path) {
+        let bytes = compressed::read(path, compression, options)?;
+        return parse_named(path, &compressed::inner_name(path), &bytes, options);
+    }
     let read_error = |source| ParseError::Io { path: path.to_owned(), source };
     let mut file = File::open(path).map_err(read_error)?;
     let mut bytes = Vec::new();
-    if Declared::of(path) == Declared::Other {
+    if matches!(Declared::of(path), Declared::Other | Declared::Html) {
         let limit = u64::try_from(options.max_article_bytes).unwrap_or(u64::MAX).saturating_add(1);
         (&mut file).take(limit).read_to_end(&mut bytes).map_err(read_error)?;
         if bytes.len() > options.max_article_bytes && starts_like_records(&bytes) {
@@ -85,7 +103,21 @@ pub fn parse_bytes(
     bytes: &[u8],
     options: &ParseOptions,
 ) -> Result<ParsedFile, ParseError> {
-    let declared = Declared::of(path);
+    parse_named(path, path, bytes, options)
+}
+
+/// Parses the bytes of the file at `path`, whose format `name`'s extension declares (the
+/// file inside a compressed one).
+fn parse_named(
+    path: &Path,
+    name: &Path,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<ParsedFile, ParseError> {
+    let declared = Declared::of(name);
+    if declared == Declared::Html || (declared == Declared::Other && looks_like_html(bytes)) {
+        return parse_page(path, bytes, options);
+    }
     // Only text files are cut short by `parse_file`; JSON and CSV are always whole.
     let cut_short = declared == Declared::Other && bytes.len() > options.max_article_bytes;
     let decoded = decode::decode(bytes, cut_short).map_err(|error| match error {
@@ -100,7 +132,8 @@ pub fn parse_bytes(
         Declared::Json => json_kind(&text),
         Declared::JsonLines => Format::JsonLines,
         Declared::Csv => Format::Csv,
-        Declared::Other => sniff(&text),
+        // Html went to `parse_page` above.
+        Declared::Other | Declared::Html => sniff(&text),
     };
     let articles = match format {
         Format::Text => parse_text(&text, options, &mut warnings),
@@ -139,7 +172,22 @@ pub fn parse_bytes(
         });
         return Err(ParseError::NoArticles { path: path.to_owned(), why });
     }
-    Ok(ParsedFile { articles, warnings })
+    Ok(ParsedFile { articles, warnings, warc: None })
+}
+
+/// A saved web page: one article, or none with the extractor's reason.
+fn parse_page(path: &Path, bytes: &[u8], options: &ParseOptions) -> Result<ParsedFile, ParseError> {
+    if bytes.trim_ascii().is_empty() {
+        return Err(ParseError::Empty { path: path.to_owned() });
+    }
+    let mut warnings = Vec::new();
+    match html::parse(bytes, None, None, options, &mut warnings) {
+        Ok(article) => Ok(ParsedFile { articles: vec![article], warnings, warc: None }),
+        Err(PageError::Binary) => Err(ParseError::Binary { path: path.to_owned() }),
+        Err(PageError::NotAnArticle(reason)) => {
+            Err(ParseError::NotAnArticle { path: path.to_owned(), reason: reason.to_owned() })
+        }
+    }
 }
 
 fn parse_json_records(

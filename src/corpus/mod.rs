@@ -5,13 +5,15 @@
 //!   and leaves out the folders its caller's predicate names.
 //! - `detect`: one file's bytes → decoded text (`decode`) → the format
 //!   (by extension, else by content) → the reader in `formats` (text layout,
-//!   JSON and CSV records).
+//!   JSON and CSV records, web pages, WARC archives); `compressed` unpacks `.gz`,
+//!   `.bz2` and `.zst` files first.
 //! - [`article`]: the types parsing gives: [`article::Article`],
 //!   [`article::ParsedFile`], [`article::Warning`], [`article::ParseError`].
 //!
 //! What dates mean is part of the index contract, shared with queries: [`crate::dates`].
 
 pub mod article;
+mod compressed;
 mod decode;
 mod detect;
 mod formats;

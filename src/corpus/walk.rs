@@ -364,12 +364,24 @@ fn not_an_article(path: &Path) -> Option<String> {
         return Some(format!("not an article: documentation ({})", name.to_string_lossy()));
     }
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    // `.gz`, `.bz2` and `.zst` are read through (corpus::compressed), but a tar inside
+    // holds many files, not one article.
+    let tarred = path
+        .file_stem()
+        .and_then(|stem| Path::new(stem).extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tar"));
+    if READ_THROUGH.contains(&extension.as_str()) {
+        return tarred.then(|| format!("not an article: .{extension} archive"));
+    }
     let kind = KINDS
         .iter()
         .find(|(_, extensions)| extensions.contains(&extension.as_str()))
         .map(|(kind, _)| *kind)?;
     Some(format!("not an article: .{extension} {kind}"))
 }
+
+/// Compressions whose files are read through, unless a tar is inside.
+const READ_THROUGH: &[&str] = &["gz", "gzip", "bz2", "zst", "zstd"];
 
 /// Extensions that never hold an article, by what they are.
 const KINDS: &[(&str, &[&str])] = &[

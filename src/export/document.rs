@@ -43,10 +43,13 @@ pub const GAP_TOKEN: &str = "nsgap0";
 /// The fields of a `docs.ndjson` line, in the order they are written: the
 /// only place their names are spelled (the Quickwit and `OpenSearch` mappings
 /// are made from this list).
-pub const FIELDS: [(&str, FieldKind); 13] = [
+pub const FIELDS: [(&str, FieldKind); 16] = [
     (ID, FieldKind::Keyword),
     (PATH, FieldKind::Keyword),
     (URL, FieldKind::Keyword),
+    (OFFSET, FieldKind::Integer),
+    (AUTHOR, FieldKind::Keyword),
+    (LANGUAGE, FieldKind::Keyword),
     (TITLE, FieldKind::Text),
     (BODY, FieldKind::Text),
     (TITLE_NORM, FieldKind::Normalized),
@@ -65,6 +68,12 @@ pub const ID: &str = "id";
 pub const PATH: &str = "path";
 /// `url`, where the record had one.
 pub const URL: &str = "url";
+/// For a WARC record: its byte offset in the archive (`path`).
+pub const OFFSET: &str = "offset";
+/// The author(s), where the page or record names them.
+pub const AUTHOR: &str = "author";
+/// The language tag the page or record declares.
+pub const LANGUAGE: &str = "language";
 /// The headline as written.
 pub const TITLE: &str = "title";
 /// The article text as written.
@@ -103,6 +112,8 @@ pub enum FieldKind {
     Normalized,
     /// A date.
     Date,
+    /// A non-negative whole number.
+    Integer,
 }
 
 /// One `docs.ndjson` line (`schema/export-doc.v1.schema.json`). The lines
@@ -118,6 +129,15 @@ pub struct DocumentV1<'a> {
     /// See [`URL`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<&'a str>,
+    /// See [`OFFSET`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// See [`AUTHOR`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<&'a str>,
+    /// See [`LANGUAGE`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'a str>,
     /// See [`TITLE`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,

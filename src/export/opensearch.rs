@@ -36,6 +36,7 @@ pub fn index_settings() -> Value {
             FieldKind::Text | FieldKind::Texts => json!({"type": "text"}),
             FieldKind::Normalized => json!({"type": "text", "analyzer": NORM_ANALYZER}),
             FieldKind::Date => json!({"type": "date", "format": "strict_date_time_no_millis"}),
+            FieldKind::Integer => json!({"type": "long", "index": false}),
         };
         properties.insert(field.to_owned(), mapping);
     }

@@ -37,6 +37,7 @@ pub fn index_config(name: &str) -> String {
             FieldKind::Facet => &["type: text", "tokenizer: raw", "fast: true"],
             FieldKind::Text | FieldKind::Normalized => &["type: text", "record: position"],
             FieldKind::Texts => &["type: array<text>", "record: position"],
+            FieldKind::Integer => &["type: u64", "indexed: false"],
             FieldKind::Date => &[
                 "type: datetime",
                 "input_formats: [rfc3339]",

@@ -49,6 +49,15 @@ pub(super) fn document(fields: &Fields, file: &CorpusFile, article: &Article) ->
     if let Some(url) = &article.url {
         doc.add_text(fields.url, url);
     }
+    if let Some(author) = &article.author {
+        doc.add_text(fields.author, author);
+    }
+    if let Some(language) = &article.language {
+        doc.add_text(fields.language, language);
+    }
+    if let Some(offset) = article.offset {
+        doc.add_u64(fields.offset, offset);
+    }
     doc.add_i64(fields.file_modified, file.modified_ns);
     doc.add_u64(fields.file_len, file.len);
     doc

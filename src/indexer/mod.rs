@@ -23,7 +23,7 @@ use std::time::Instant;
 use tantivy::Term;
 
 use crate::analysis::Aliases;
-use crate::corpus::article::ParseOptions;
+use crate::corpus::article::{ParseOptions, WarcCounts};
 use crate::corpus::{self, CorpusFile, parse_file};
 use crate::dates::SlashDates;
 use crate::error::{Error, Result};
@@ -188,6 +188,9 @@ pub struct IndexSummary {
     pub took_ms: u64,
     /// Fingerprint of the alias table the index now uses.
     pub aliases_fingerprint: String,
+    /// The records of the WARC archives this run read, by what became of them;
+    /// `None` when it read none.
+    pub warc: Option<WarcCounts>,
 }
 
 /// Indexes `options.corpus` into `options.index_dir`, reporting progress to
@@ -275,6 +278,7 @@ pub fn index_corpus(
     summary.removed += outcome.removed;
     summary.skipped.extend(outcome.skipped);
     summary.warnings = outcome.warnings;
+    summary.warc = outcome.warc;
     let missing = unwalked.missing_elsewhere;
     summary.warnings.extend(index_warnings(&session, options, missing, on_event));
     // A changed file that failed to parse keeps its old documents: they are
@@ -370,6 +374,7 @@ struct Outcome {
     kept: u64,
     skipped: Vec<Skip>,
     warnings: Vec<FileWarning>,
+    warc: Option<WarcCounts>,
 }
 
 /// Parses files on `parse_threads` threads, each adding its documents to the
@@ -426,6 +431,7 @@ fn parse_and_add(
                     } else {
                         0
                     };
+                    count_warc_records(&outcome, parsed.warc.as_ref());
                     for warning in &parsed.warnings {
                         on_event(IndexEvent::Warning {
                             path: &file.path,
@@ -487,6 +493,13 @@ fn parse_and_add(
     outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.warnings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(outcome)
+}
+
+/// Adds a WARC archive's record counts to the run's.
+fn count_warc_records(outcome: &Mutex<Outcome>, counts: Option<&WarcCounts>) {
+    if let Some(counts) = counts {
+        lock(outcome).warc.get_or_insert_default().add(counts);
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -301,6 +301,20 @@ pub fn write_index_summary(summary: &IndexSummary, out: &mut impl Write) -> io::
             summary.added, summary.updated, summary.removed, summary.unchanged, summary.documents
         )?;
     }
+    if let Some(warc) = &summary.warc {
+        writeln!(
+            out,
+            "WARC records: {} articles; {} responses skipped ({} not HTML, {} redirects, \
+             {} errors, {} without an article); {} other records",
+            warc.articles,
+            warc.skipped_responses(),
+            warc.not_html,
+            warc.redirects,
+            warc.errors,
+            warc.no_article,
+            warc.other_records
+        )?;
+    }
     if !summary.warnings.is_empty() {
         let count = summary.warnings.len();
         writeln!(out, "{count} {}:", if count == 1 { "warning" } else { "warnings" })?;

@@ -222,6 +222,29 @@ pub struct IndexReportV2<'a> {
     pub took_ms: u64,
     /// Fingerprint of the alias table the index uses.
     pub aliases_fingerprint: &'a str,
+    /// The records of the WARC archives read, by what became of them; only when the
+    /// run read one (an optional key of version 2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc: Option<WarcRecordsV1>,
+}
+
+/// The records of the WARC archives an index run read (`warc` of [`IndexReportV2`]).
+#[derive(Serialize)]
+pub struct WarcRecordsV1 {
+    /// HTTP responses whose page became an article.
+    pub articles: u64,
+    /// Responses passed over: `not_html + redirects + errors + no_article`.
+    pub skipped: u64,
+    /// Responses that are not web pages (images, scripts, feeds).
+    pub not_html: u64,
+    /// HTTP redirects (3xx).
+    pub redirects: u64,
+    /// HTTP errors (4xx, 5xx) and other statuses.
+    pub errors: u64,
+    /// Pages in which no article was found.
+    pub no_article: u64,
+    /// Records that are not responses (`request`, `metadata`, `warcinfo`, ...).
+    pub other_records: u64,
 }
 
 /// A skipped file (the same since version 1).
@@ -272,6 +295,15 @@ impl<'a> IndexReportV2<'a> {
             documents: summary.documents,
             took_ms: summary.took_ms,
             aliases_fingerprint: &summary.aliases_fingerprint,
+            warc: summary.warc.map(|counts| WarcRecordsV1 {
+                articles: counts.articles,
+                skipped: counts.skipped_responses(),
+                not_html: counts.not_html,
+                redirects: counts.redirects,
+                errors: counts.errors,
+                no_article: counts.no_article,
+                other_records: counts.other_records,
+            }),
         }
     }
 }

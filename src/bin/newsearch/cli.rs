@@ -13,7 +13,7 @@ const DEFAULT_MEMORY_MB: u32 = newsearch::indexer::DEFAULT_MEMORY_MB as u32;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  the command did its job (also: a query with no hits, an index run that skipped files)
-  1  the run failed: no index, unreadable index, nothing committed
+  1  the run failed: no index, unreadable index, nothing committed; an id show did not find
   2  usage error: bad option, bad query syntax, unknown filter";
 
 /// What `--version` says after the name: the crate's version and the index format
@@ -77,6 +77,22 @@ pub enum Command {
         about = "Write the index's documents (or a query's hits) for Quickwit or OpenSearch, normalised as newsearch normalises them"
     )]
     Export(ExportArgs),
+    /// Print stored articles by id: the metadata and the whole body as indexed.
+    #[command(after_long_help = EXIT_CODES)]
+    Show(ShowArgs),
+}
+
+/// `newsearch show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Document ids, as `query` prints them.
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Output format (json: one object per id, one per line).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 /// `newsearch export`.
@@ -400,6 +416,8 @@ pub enum ManPage {
     Man,
     /// newsearch-export(1).
     Export,
+    /// newsearch-show(1).
+    Show,
 }
 
 impl ManPage {
@@ -413,6 +431,7 @@ impl ManPage {
             ManPage::Completions => "completions",
             ManPage::Man => "man",
             ManPage::Export => "export",
+            ManPage::Show => "show",
         }
     }
 }

@@ -24,7 +24,7 @@ use newsearch::{stats, store};
 
 use crate::cli::{
     AliasesArgs, Cli, ColorArg, Command, IndexArgs, ManPage, QueryArgs, QueryFormat, ReportFormat,
-    ShellArg, StatsArgs,
+    ShellArg, ShowArgs, StatsArgs,
 };
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
@@ -38,6 +38,8 @@ enum Outcome {
     Done,
     /// Some lines of a batch were rejected (exit 2), the rest ran.
     BatchErrors,
+    /// Some ids given to `show` are not in the index (exit 1); the others were shown.
+    NotFound,
 }
 
 fn main() -> ExitCode {
@@ -54,12 +56,14 @@ fn main() -> ExitCode {
         Command::Completions(args) => run_completions(args.shell),
         Command::Man(args) => run_man(args.command),
         Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
+        Command::Show(args) => run_show(&args),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::BatchErrors) => ExitCode::from(2),
+        Ok(Outcome::NotFound) => ExitCode::from(1),
         // `newsearch query x | head` closes the pipe early: that is not a failure.
         Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
         Err(err) => {
@@ -253,6 +257,21 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         batch::run(&searcher, &template, lines, &mut |message| eprintln!("newsearch: {message}"))?;
     out.flush().map_err(stdout_error)?;
     Ok(if rejected { Outcome::BatchErrors } else { Outcome::Done })
+}
+
+fn run_show(args: &ShowArgs) -> Result<Outcome> {
+    let results = newsearch::show::show(&args.index.dir, &args.ids)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        ReportFormat::Json => newsearch::show::write_json(&results.articles, &mut out),
+        ReportFormat::Human => newsearch::show::write_human(&results.articles, &mut out),
+    }
+    .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    for id in &results.unknown {
+        eprintln!("newsearch: {id:?}: no article with this id in the index");
+    }
+    Ok(if results.unknown.is_empty() { Outcome::Done } else { Outcome::NotFound })
 }
 
 fn run_stats(args: &StatsArgs) -> Result<Outcome> {

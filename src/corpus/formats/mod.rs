@@ -1,11 +1,14 @@
 //! Part of stage 2 (parse): the readers of each format, given decoded text:
 //! [`text_layout`] (the scraper's one-article layout), [`records`] (JSON arrays,
-//! JSON Lines, CSV: one article per record) and [`json_scan`] (the structural scans
-//! both need). [`super::detect`] chooses which one reads a file.
+//! JSON Lines, CSV: one article per record), [`json_scan`] (the structural scans
+//! both need), [`html`] (a saved web page, through the extractor) and [`warc`] (WARC
+//! archives: one article per web page they hold). [`super::detect`] chooses which one reads a file.
 
+pub(crate) mod html;
 pub(crate) mod json_scan;
 pub(crate) mod records;
 pub(crate) mod text_layout;
+pub(crate) mod warc;
 
 /// `text` cut to at most `max` bytes at a character boundary, or `None` if it fits.
 pub(crate) fn truncate(text: &str, max: usize) -> Option<&str> {

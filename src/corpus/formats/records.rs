@@ -31,8 +31,23 @@ const DATE: &[&str] = &[
     "datetime",
     "timestamp",
 ];
-const SOURCE: &[&str] = &["source", "source_domain", "publisher", "outlet", "site"];
+// trafilatura's JSON names the site `source-hostname` and its domain `hostname`, and
+// gives the page's URL as `source` (which `Fields::source` passes over, and
+// `Fields::url` takes when there is no `url`).
+const SOURCE: &[&str] = &[
+    "source",
+    "source_domain",
+    "source-hostname",
+    "sitename",
+    "publisher",
+    "outlet",
+    "site",
+    "hostname",
+];
 const URL: &[&str] = &["url", "link", "source_url"];
+/// news-please's `authors` is a list; trafilatura's `author` a string.
+const AUTHOR: &[&str] = &["author", "authors", "byline", "creator"];
+const LANGUAGE: &[&str] = &["language", "lang"];
 const ID: &[&str] = &["id", "unit_id", "uuid", "guid", "article_id"];
 
 /// Numbers this large are Unix time in milliseconds (JavaScript's `Date.now()`): as seconds
@@ -234,7 +249,9 @@ impl<'a> Records<'a> {
         let body = fields.body();
         let date = fields.date();
         let source = fields.source();
-        let url = fields.text(URL, "url");
+        let url = fields.text(URL, "url").or_else(|| fields.url_as_source());
+        let author = fields.author();
+        let language = fields.text(LANGUAGE, "language");
         let (title, mut body) = match (title, body) {
             (None, None) => {
                 fields.warn("record has no title or body; record skipped");
@@ -276,6 +293,9 @@ impl<'a> Records<'a> {
             source,
             url,
             related: Vec::new(),
+            author,
+            language,
+            offset: None,
         });
     }
 }
@@ -343,10 +363,43 @@ impl Fields<'_> {
         None
     }
 
-    /// NewsAPI-style `{"id": ..., "name": "BBC News"}` sources give their name.
+    /// A `source` that is a link (trafilatura's): the article's url.
+    fn url_as_source(&self) -> Option<String> {
+        candidates(self.object, &["source"])
+            .find_map(|(_, value)| value.as_str().map(str::trim).filter(|text| is_link(text)))
+            .map(str::to_owned)
+    }
+
+    /// One author, or a list of them joined with `; `.
+    fn author(&mut self) -> Option<String> {
+        for (key, value) in candidates(self.object, AUTHOR) {
+            match value {
+                Value::String(text) => return Some(text.trim().to_owned()),
+                Value::Array(items) => {
+                    let names: Vec<&str> = items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::trim)
+                        .filter(|name| !name.is_empty())
+                        .collect();
+                    if !names.is_empty() {
+                        return Some(names.join("; "));
+                    }
+                }
+                other => {
+                    self.warn(&format!("author `{key}` is {}, not text; ignored", kind(other)));
+                }
+            }
+        }
+        None
+    }
+
+    /// NewsAPI-style `{"id": ..., "name": "BBC News"}` sources give their name. A link is
+    /// no outlet's name (trafilatura's `source` is the page's URL).
     fn source(&mut self) -> Option<String> {
         for (key, value) in candidates(self.object, SOURCE) {
             match value {
+                Value::String(text) if is_link(text.trim()) => {}
                 Value::String(text) => return Some(text.trim().to_owned()),
                 Value::Object(object) => {
                     if let Some(name) = object.get("name").and_then(Value::as_str) {
@@ -444,6 +497,11 @@ fn shorten(text: &str) -> String {
         Some((end, _)) => format!("{}...", &text[..end]),
         None => text.to_owned(),
     }
+}
+
+fn is_link(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 fn is_one_of(name: &str, names: &[&str]) -> bool {
