@@ -81,7 +81,7 @@ impl EntityFinder {
     /// Adds the entities `text` mentions to `found`.
     ///
     /// Most words start no alias, and telling so needs no tokenizer: a byte scan
-    /// finds the next word that might ([`next_candidate`]), and only there does
+    /// finds the next word that might (`next_candidate`), and only there does
     /// the filter run, for one token, over the rest of the text.
     pub fn find(&mut self, text: &str, found: &mut BTreeSet<EntityId>) {
         let mut from = 0;

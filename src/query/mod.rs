@@ -2,7 +2,7 @@
 //!
 //! tantivy's grammar parses the user's text; [`tree`] reads the grammar tree
 //! as the analyzer reads articles (multi-word alias spellings, headlines in
-//! capitals), and [`build`] makes the query from it, with stem groups, names
+//! capitals), and [`build`](mod@build) makes the query from it, with stem groups, names
 //! resolved and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
 //! added as required clauses that do not score. [`search_request`] turns the
 //! command line (a [`QueryArgs`]) into the request once the index is open, and
