@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::{IsisTruth, Workdir, repo, sample_articles, shared, skip, without_trailer};
+use crate::util::{
+    IsisTruth, Workdir, repo, run_command, sample_articles, shared, skip, without_trailer,
+};
 
 /// One indexed sample corpus shared by the read-only tests of this file.
 fn sample() -> &'static Workdir {
@@ -723,6 +725,33 @@ fn explain_names_the_filters_that_score_nothing() {
         assert!(out.stdout.contains(line), "{line}\n{out}");
     }
     assert!(!out.stdout.contains("Const"), "{out}");
+}
+
+#[test]
+fn colour_is_anstyles_and_follows_color_and_the_environment() {
+    let wd = sample();
+    let args = ["query", "Sirte", "-n", "1", "--facet", "source"];
+    let run = |extra: &[&str], env: &[(&str, &str)]| {
+        let all: Vec<&str> = args.iter().chain(extra).copied().collect();
+        let mut command = wd.command(&all);
+        command.envs(env.iter().copied());
+        run_command(&mut command, &all).success()
+    };
+    // Bold red highlights, a bold title and table header, a dimmed line of
+    // details: anstyle's escapes.
+    let coloured = run(&["--color", "always"], &[]);
+    assert!(coloured.stdout.contains("\u{1b}[1m\u{1b}[31mSirte\u{1b}[0m"), "{coloured}");
+    assert!(coloured.stdout.contains("\u{1b}[1msource"), "{coloured}");
+    assert!(coloured.stdout.contains("     \u{1b}[2m"), "{coloured}");
+    // Not a terminal: plain text with [brackets], unless CLICOLOR_FORCE asks.
+    for plain in [run(&[], &[]), run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")])] {
+        assert!(!plain.stdout.contains('\u{1b}'), "{plain}");
+        assert!(plain.stdout.contains("[Sirte]"), "{plain}");
+    }
+    let forced = run(&[], &[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.stdout.contains("\u{1b}[1m\u{1b}[31mSirte"), "{forced}");
+    let no_color = run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!no_color.stdout.contains('\u{1b}'), "{no_color}");
 }
 
 #[test]
