@@ -8,7 +8,7 @@
 //!
 //! Reading never writes: an index on read-only media, or one this user may
 //! read but not write (a colleague's), is searched as it is (see
-//! [`ReadDirectory`]). A file it may not read is a permission problem, never
+//! `ReadDirectory`). A file it may not read is a permission problem, never
 //! damage: nothing here deletes an index because of one.
 
 use std::fs;
@@ -321,7 +321,7 @@ impl Store {
     }
 
     /// A reader of the last commit. Where the folder cannot be locked (see
-    /// [`ReadDirectory`]), a writer run by someone who may write the folder can
+    /// `ReadDirectory`), a writer run by someone who may write the folder can
     /// remove a segment between this reader's reading of `meta.json` and its
     /// opening of the segment: the commit that replaced it is then read
     /// instead. A segment missing from the newest commit too is damage.

@@ -164,10 +164,11 @@ const HOSTILE_BODY: &str = "Forces in Sirte \u{1b}[2J cleared \u{9b}6n the port.
 const HOSTILE_SOURCE: &str = "Wire\u{1b}[8m hidden";
 
 /// Whether `text` holds a control character other than a newline (a line break
-/// of the output itself) or the escape sequences newsearch writes for colour.
+/// of the output itself) or the escape sequences newsearch writes for colour
+/// (anstyle's: bold, red, dimmed, reset; bold red is bold then red).
 fn has_foreign_control(text: &str) -> bool {
     let mut rest = text.to_owned();
-    for own in ["\u{1b}[1;31m", "\u{1b}[1m", "\u{1b}[2m", "\u{1b}[0m"] {
+    for own in ["\u{1b}[1m\u{1b}[31m", "\u{1b}[1m", "\u{1b}[2m", "\u{1b}[0m"] {
         rest = rest.replace(own, "");
     }
     rest.chars().any(|c| c.is_control() && c != '\n')

@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::util::{IsisTruth, Workdir, repo, sample_articles, shared, skip, without_trailer};
+use crate::util::{
+    IsisTruth, Workdir, repo, run_command, sample_articles, shared, skip, without_trailer,
+};
 
 /// One indexed sample corpus shared by the read-only tests of this file.
 fn sample() -> &'static Workdir {
@@ -694,6 +696,65 @@ fn human_explain_is_a_tree_led_by_the_hit_score() {
 }
 
 #[test]
+fn explain_names_the_filters_that_score_nothing() {
+    let wd = sample();
+    let out = wd
+        .run(&[
+            "query",
+            "Sirte source:FNA date:[2016 TO 2017}",
+            "--since",
+            "2016",
+            "--filter",
+            "source:FNA",
+            "--filter",
+            "source:Alalam",
+            "-n",
+            "1",
+            "--explain",
+            "--color",
+            "never",
+        ])
+        .success();
+    assert!(out.stdout.contains("1. "), "a hit to explain\n{out}");
+    for line in [
+        "0.000  filter --since 2016-01-01T00:00:00Z",
+        "0.000  filter --filter source:FNA or source:Alalam",
+        "0.000  filter source:FNA",
+        "0.000  filter date:[2016 TO 2017}",
+    ] {
+        assert!(out.stdout.contains(line), "{line}\n{out}");
+    }
+    assert!(!out.stdout.contains("Const"), "{out}");
+}
+
+#[test]
+fn colour_is_anstyles_and_follows_color_and_the_environment() {
+    let wd = sample();
+    let args = ["query", "Sirte", "-n", "1", "--facet", "source"];
+    let run = |extra: &[&str], env: &[(&str, &str)]| {
+        let all: Vec<&str> = args.iter().chain(extra).copied().collect();
+        let mut command = wd.command(&all);
+        command.envs(env.iter().copied());
+        run_command(&mut command, &all).success()
+    };
+    // Bold red highlights, a bold title and table header, a dimmed line of
+    // details: anstyle's escapes.
+    let coloured = run(&["--color", "always"], &[]);
+    assert!(coloured.stdout.contains("\u{1b}[1m\u{1b}[31mSirte\u{1b}[0m"), "{coloured}");
+    assert!(coloured.stdout.contains("\u{1b}[1msource"), "{coloured}");
+    assert!(coloured.stdout.contains("     \u{1b}[2m"), "{coloured}");
+    // Not a terminal: plain text with [brackets], unless CLICOLOR_FORCE asks.
+    for plain in [run(&[], &[]), run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")])] {
+        assert!(!plain.stdout.contains('\u{1b}'), "{plain}");
+        assert!(plain.stdout.contains("[Sirte]"), "{plain}");
+    }
+    let forced = run(&[], &[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.stdout.contains("\u{1b}[1m\u{1b}[31mSirte"), "{forced}");
+    let no_color = run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!no_color.stdout.contains('\u{1b}'), "{no_color}");
+}
+
+#[test]
 fn facet_and_entity_atoms_take_boosts_and_names_of_several_words() {
     let wd = sample();
     let total = |query: &str| wd.query_json(&[query])["total_hits"].as_u64().unwrap();
@@ -771,4 +832,27 @@ fn slash_dates_in_since_are_read_in_the_indexs_order() {
     wd.write("batch.jsonl", "{\"query\": \"zebra\", \"since\": \"4/5/2017\"}\n");
     let out = wd.run(&["query", "--format", "json", "--batch", "batch.jsonl"]).success();
     assert_eq!(titles(&out.json()), ["May report"]);
+}
+
+#[test]
+fn options_no_index_could_read_are_reported_before_a_missing_index() {
+    let wd = Workdir::new();
+    // No index here: a date that is a date in neither slash order and a filter
+    // on a field no index has are usage errors (exit 2), said first.
+    wd.run(&["query", "zebra", "--since", "13/13/2017"]).code(2).stderr_has("--since");
+    wd.run(&["query", "zebra", "--until", "Sun Sep 44"]).code(2).stderr_has("--until");
+    wd.run(&["query", "zebra", "--filter", "colour:red"]).code(2).stderr_has("colour");
+    wd.run(&["query", "zebra", "--filter", "nocolon"]).code(2).stderr_has("FIELD:VALUE");
+    // A date one slash order reads waits for the index: here there is none.
+    wd.run(&["query", "zebra", "--since", "13/5/2017"]).code(1).stderr_has("no index at");
+
+    // Day first, 13/5/2017 is 13 May; month first it is no date.
+    wd.write("corpus/april.txt", "April report\n\nThu Apr 20, 2017 10:00:00\n\nA zebra story.\n");
+    wd.write("corpus/may.txt", "May report\n\nMon May 15, 2017 10:00:00\n\nA zebra story.\n");
+    wd.run(&["index", "corpus", "--day-first", "--quiet"]).success();
+    let hits = wd.query_json(&["zebra", "--since", "13/5/2017"]);
+    assert_eq!(hits["total_hits"], 1, "{hits}");
+    assert_eq!(hits["hits"][0]["title"], "May report");
+    wd.run(&["index", "corpus", "--month-first", "--rebuild", "--quiet"]).success();
+    wd.run(&["query", "zebra", "--since", "13/5/2017"]).code(2).stderr_has("--since");
 }

@@ -8,8 +8,8 @@
 //!
 //! Words are folded ([`fold_into`]): Arabic script is normalised, so that
 //! `دَاعِش` is `داعش`, and words of other scripts are compared with the table
-//! as [`Aliases::step`] compares them. An acronym (a spelling matched only in
-//! its own case) must also fit its context ([`context`]): not on a line in
+//! as `Aliases::step` compares them. An acronym (a spelling matched only in
+//! its own case) must also fit its context (`context`): not on a line in
 //! capitals, not in a ticker or code.
 //!
 //! Words are not stemmed: a search finds the word it names (researchers quote

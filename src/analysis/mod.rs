@@ -81,7 +81,7 @@ impl EntityFinder {
     /// Adds the entities `text` mentions to `found`.
     ///
     /// Most words start no alias, and telling so needs no tokenizer: a byte scan
-    /// finds the next word that might ([`next_candidate`]), and only there does
+    /// finds the next word that might (`next_candidate`), and only there does
     /// the filter run, for one token, over the rest of the text.
     pub fn find(&mut self, text: &str, found: &mut BTreeSet<EntityId>) {
         let mut from = 0;
@@ -207,6 +207,68 @@ pub(crate) mod tests {
     use tantivy::tokenizer::Token;
 
     use super::*;
+
+    /// What assembling an analyzer chain takes. Only [`chain`], in this file, may
+    /// write it; tests elsewhere may build a chain of their own (a filter tried
+    /// alone, a remote engine's stock analyzer), production code may not.
+    const CHAIN_PARTS: [&str; 6] = [
+        "TextAnalyzer::builder(",
+        "TextAnalyzer::from(",
+        "SimpleTokenizer",
+        "RemoveLongFilter",
+        "LowerCaser",
+        ".transform(",
+    ];
+
+    /// The production part of a source file: the lines before its test module.
+    fn production_code(text: &str) -> Vec<&str> {
+        let lines: Vec<&str> = text.lines().collect();
+        let test_module = lines.windows(2).position(|pair| {
+            pair[0].trim() == "#[cfg(test)]"
+                && ["mod ", "pub mod ", "pub(crate) mod "]
+                    .iter()
+                    .any(|start| pair[1].trim_start().starts_with(start))
+        });
+        lines[..test_module.unwrap_or(lines.len())].to_vec()
+    }
+
+    fn rust_files(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn no_code_but_chain_assembles_the_analyzer_chain() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["src", "examples", "fuzz/fuzz_targets"] {
+            rust_files(&root.join(dir), &mut files);
+        }
+        assert!(files.len() > 20, "{files:?}");
+        let builder = root.join("src/analysis/mod.rs");
+        let mut offenders = Vec::new();
+        for path in files.iter().filter(|path| **path != builder) {
+            let text = std::fs::read_to_string(path).unwrap();
+            for (number, line) in production_code(&text).into_iter().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if CHAIN_PARTS.iter().any(|part| code.contains(part)) {
+                    offenders.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "an analyzer chain assembled outside analysis::chain:\n{}",
+            offenders.join("\n")
+        );
+    }
 
     /// Tokens as queries see them (canonical terms only).
     pub(crate) fn tokens(aliases: &Arc<Aliases>, text: &str) -> Vec<Token> {

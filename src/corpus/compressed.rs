@@ -13,7 +13,6 @@ use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::article::{ParseError, ParseOptions};
-use super::formats::human_size;
 
 /// The compressions newsearch reads through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +83,7 @@ pub(crate) fn read(
     if bytes.len() > options.max_unpacked_bytes {
         return Err(ParseError::TooLarge {
             path: path.to_owned(),
-            limit: human_size(options.max_unpacked_bytes),
+            limit: indicatif::HumanBytes(options.max_unpacked_bytes as u64).to_string(),
         });
     }
     Ok(bytes)
@@ -132,7 +131,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             format!(
-                "{}: decompresses to more than 1000 bytes; skipped (unpack it to index it)",
+                "{}: decompresses to more than 1000 B; skipped (unpack it to index it)",
                 bomb.display()
             )
         );

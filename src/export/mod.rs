@@ -8,7 +8,7 @@
 //! (`OpenSearch`), or `docs.ndjson` alone. Documents are read one at a time
 //! from the index's document store and written at once, so memory does not
 //! grow with the index. The hits of a query are found by the same request
-//! and filter code as `newsearch query` ([`query::build`]).
+//! and filter code as `newsearch query` ([`query::build()`]).
 
 pub mod document;
 pub mod opensearch;

@@ -1,7 +1,8 @@
 //! Terminal output: hits with highlighted snippets, a hint where a page does not
 //! show every hit, facet tables, a timeline bar chart, and how many undated
-//! articles a date range or a timeline left out. Colour only on a terminal;
-//! `[brackets]` mark highlights otherwise. Text that comes from articles
+//! articles a date range or a timeline left out. Colour (anstyle's styles, written
+//! to the stream the caller chose) only on a terminal; `[brackets]` mark
+//! highlights otherwise. Text that comes from articles
 //! (titles, snippets, sources) goes through [`sanitize`] first, and paths
 //! through [`sanitize_path`]: the only escape sequences on stdout are
 //! newsearch's own. The query is echoed cut short ([`echo`]).
@@ -19,10 +20,13 @@ use crate::stats::IndexStats;
 
 use super::Style;
 
-const BOLD_RED: &str = "\x1b[1;31m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
-const RESET: &str = "\x1b[0m";
+/// A highlighted word of a snippet.
+const HIGHLIGHT: anstyle::Style =
+    anstyle::Style::new().bold().fg_color(Some(anstyle::Color::Ansi(anstyle::AnsiColor::Red)));
+/// Titles and table headers.
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+/// What is said about a hit (date, source, path) and the page hint.
+const DIM: anstyle::Style = anstyle::Style::new().dimmed();
 
 /// Widest bar of a timeline, in characters.
 const BAR_WIDTH: u64 = 40;
@@ -64,7 +68,7 @@ pub fn write_results(
     if let Some(hint) = page_hint(results) {
         writeln!(out)?;
         if style.color {
-            writeln!(out, "{DIM}{hint}{RESET}")?;
+            writeln!(out, "{DIM}{hint}{DIM:#}")?;
         } else {
             writeln!(out, "{hint}")?;
         }
@@ -152,7 +156,7 @@ fn display_path(path: &std::path::Path) -> String {
 fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     let title = sanitize(hit.title.as_deref().unwrap_or("(untitled)"));
     if style.color {
-        writeln!(out, "{:>3}. {BOLD}{title}{RESET}", hit.rank)?;
+        writeln!(out, "{:>3}. {BOLD}{title}{BOLD:#}", hit.rank)?;
     } else {
         writeln!(out, "{:>3}. {title}", hit.rank)?;
     }
@@ -163,7 +167,7 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     ]
     .join(" · ");
     if style.color {
-        writeln!(out, "     {DIM}{meta}{RESET}")?;
+        writeln!(out, "     {DIM}{meta}{DIM:#}")?;
     } else {
         writeln!(out, "     {meta}")?;
     }
@@ -205,7 +209,11 @@ fn write_explanation(
 /// The snippet on one line with its highlights marked; each piece is
 /// [`sanitize`]d apart, as the highlight ranges are offsets in the raw snippet.
 fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
-    let (open, close) = if style.color { (BOLD_RED, RESET) } else { ("[", "]") };
+    let (open, close) = if style.color {
+        (HIGHLIGHT.render().to_string(), HIGHLIGHT.render_reset().to_string())
+    } else {
+        ("[".to_owned(), "]".to_owned())
+    };
     let mut text = String::with_capacity(snippet.len() + ranges.len() * 8);
     let mut at = 0;
     for &[start, end] in ranges {
@@ -213,9 +221,9 @@ fn highlight(snippet: &str, ranges: &[[usize; 2]], style: Style) -> String {
             continue;
         };
         text.push_str(&sanitize(before));
-        text.push_str(open);
+        text.push_str(&open);
         text.push_str(&sanitize(word));
-        text.push_str(close);
+        text.push_str(&close);
         at = end;
     }
     text.push_str(&sanitize(snippet.get(at..).unwrap_or_default()));
@@ -252,7 +260,7 @@ pub fn write_table(
     let values: Vec<Cow<'_, str>> = counts.iter().map(|c| shown(&c.value)).collect();
     let width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0).max(name.len());
     if style.color {
-        writeln!(out, "{BOLD}{name:<width$}  count{RESET}")?;
+        writeln!(out, "{BOLD}{name:<width$}  count{BOLD:#}")?;
     } else {
         writeln!(out, "{name:<width$}  count")?;
     }
@@ -269,7 +277,7 @@ fn write_timeline(timeline: &[FacetCount], style: Style, out: &mut impl Write) -
     let max = timeline.iter().map(|p| p.count).max().unwrap_or(0).max(1);
     let width = timeline.iter().map(|p| p.value.len()).max().unwrap_or(0);
     if style.color {
-        writeln!(out, "{BOLD}timeline{RESET}")?;
+        writeln!(out, "{BOLD}timeline{BOLD:#}")?;
     } else {
         writeln!(out, "timeline")?;
     }

@@ -7,7 +7,9 @@ pub mod json;
 
 use std::io::{self, Write};
 
+use crate::indexer::IndexSummary;
 use crate::search::SearchResults;
+use crate::stats::IndexStats;
 
 /// Output formats of `newsearch query`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,4 +140,38 @@ pub fn write_query_error(
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// Writes the end-of-run report of `newsearch index`: the `index.v2` JSON
+/// document, or the summary a person reads (nothing when `quiet`, which leaves
+/// a count on stderr to the caller).
+pub fn write_index_report(
+    summary: &IndexSummary,
+    json: bool,
+    quiet: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, &json::IndexReportV2::new(summary))?;
+        writeln!(out)
+    } else if quiet {
+        Ok(())
+    } else {
+        human::write_index_summary(summary, out)
+    }
+}
+
+/// Writes `newsearch stats`: the `stats.v1` JSON document, or tables a person reads.
+pub fn write_stats_report(
+    stats: &IndexStats,
+    json: bool,
+    style: Style,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, &json::StatsReportV1::new(stats))?;
+        writeln!(out)
+    } else {
+        human::write_stats(stats, style, out)
+    }
 }

@@ -7,6 +7,7 @@
 use super::{FacetKind, Period, SearchRequest, Sort, parse_filter};
 use crate::dates::{SlashDates, parse_date_bound};
 use crate::error::{Error, Result};
+use crate::fields;
 use crate::search::Searcher;
 
 /// `newsearch query`'s options, as typed: text stays text until the index says
@@ -52,6 +53,19 @@ pub fn search_request(args: &QueryArgs, searcher: &Searcher) -> Result<SearchReq
     request_with(args, slash)
 }
 
+/// Reads the options that do not depend on the index, so that one no index could
+/// read is a usage error before the index is opened (or found missing): a date
+/// that is a date in neither slash order, a `--filter` that is not
+/// `source:`, `folder:` or `entity:` with a value. A date such as `13/5/2017`
+/// passes, as a day-first index reads it; [`search_request`] then reads it as
+/// the index does.
+pub fn check_args(args: &QueryArgs) -> Result<()> {
+    match request_with(args, SlashDates::MonthFirst) {
+        Ok(_) => Ok(()),
+        Err(err) => request_with(args, SlashDates::DayFirst).map(|_| ()).map_err(|_| err),
+    }
+}
+
 /// [`search_request`] with the slash-date order given.
 pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest> {
     let date = |text: &Option<String>, end: bool, flag: &str| -> Result<_> {
@@ -79,9 +93,16 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
         .filter
         .iter()
         .map(|filter| {
-            parse_filter(filter).ok_or_else(|| {
+            let (field, value) = parse_filter(filter).ok_or_else(|| {
                 Error::Usage(format!("--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"))
-            })
+            })?;
+            if ![fields::SOURCE, fields::FOLDER, fields::ENTITY].contains(&field.as_str()) {
+                return Err(Error::Usage(format!(
+                    "--filter {field}:{}: filters work on source, folder and entity",
+                    value.trim()
+                )));
+            }
+            Ok((field, value))
         })
         .collect::<Result<_>>()?;
     request.facets.clone_from(&args.facet);
@@ -101,7 +122,7 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
 mod tests {
     use chrono::Datelike;
 
-    use super::{QueryArgs, request_with};
+    use super::{QueryArgs, check_args, request_with};
     use crate::dates::SlashDates;
 
     #[test]
@@ -111,6 +132,17 @@ mod tests {
         assert_eq!((day_first.month(), day_first.day()), (5, 4));
         let month_first = request_with(&args, SlashDates::MonthFirst).unwrap().since.unwrap();
         assert_eq!((month_first.month(), month_first.day()), (4, 5));
+    }
+
+    #[test]
+    fn options_no_index_could_read_are_found_without_one() {
+        let day_first_only = QueryArgs { since: Some("13/5/2017".into()), ..QueryArgs::default() };
+        assert!(check_args(&day_first_only).is_ok());
+        assert!(request_with(&day_first_only, SlashDates::MonthFirst).unwrap_err().is_usage());
+        let neither = QueryArgs { since: Some("13/13/2017".into()), ..QueryArgs::default() };
+        assert!(check_args(&neither).unwrap_err().is_usage());
+        let field = QueryArgs { filter: vec!["colour:red".into()], ..QueryArgs::default() };
+        assert!(check_args(&field).unwrap_err().to_string().contains("colour"));
     }
 
     #[test]

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::query_grammar::{
     Delimiter, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
@@ -23,6 +22,7 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TantivyDate, Term};
 
+use super::Filter;
 use super::bm25f::{GroupQuery, TITLE_WEIGHT, WeightedField};
 use super::expand::{ExpansionTerm, ORIGINAL_WEIGHT};
 use crate::analysis::Aliases;
@@ -250,10 +250,8 @@ impl Builder<'_> {
         // Values that name something, matched as they are and scoring nothing:
         // a filter scored by BM25 would rank by how rare a source is.
         let exact = |term: Term| -> Built {
-            Ok(Some(Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                0.0,
-            ))))
+            let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            Ok(Some(Box::new(Filter::new(query, format!("{}:{text}", field.unwrap_or_default())))))
         };
         match field {
             Some(name @ (fields::SOURCE | fields::FOLDER)) => {
@@ -279,7 +277,7 @@ impl Builder<'_> {
                     Bound::Included(self.date_term(text, false)?),
                     Bound::Included(self.date_term(text, true)?),
                 );
-                return Ok(Some(Box::new(ConstScoreQuery::new(Box::new(range), 0.0))));
+                return Ok(Some(Box::new(Filter::new(Box::new(range), format!("date:{text}")))));
             }
             _ => {}
         }
@@ -425,6 +423,21 @@ impl Builder<'_> {
                 }),
             }
         };
+        // Named in explanations as written: `date:[2016 TO 2017}`.
+        let name = format!(
+            "{}:{} TO {}",
+            field.unwrap_or_default(),
+            match lower {
+                UserInputBound::Inclusive(text) => format!("[{text}"),
+                UserInputBound::Exclusive(text) => format!("{{{text}"),
+                UserInputBound::Unbounded => "[*".to_owned(),
+            },
+            match upper {
+                UserInputBound::Inclusive(text) => format!("{text}]"),
+                UserInputBound::Exclusive(text) => format!("{text}}}"),
+                UserInputBound::Unbounded => "*]".to_owned(),
+            }
+        );
         // A bound names a period (`2016`, `2016-09`): an inclusive lower
         // bound is its first instant, an exclusive one its last; an inclusive
         // upper bound its last, an exclusive one its first.
@@ -439,7 +452,7 @@ impl Builder<'_> {
             UserInputBound::Unbounded => Bound::Unbounded,
         };
         let range: Box<dyn Query> = Box::new(RangeQuery::new(lower, upper));
-        Ok(Some(Box::new(ConstScoreQuery::new(range, 0.0))))
+        Ok(Some(Box::new(Filter::new(range, name))))
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! tantivy's grammar parses the user's text; [`tree`] reads the grammar tree
 //! as the analyzer reads articles (multi-word alias spellings, headlines in
-//! capitals), and [`build`] makes the query from it, with stem groups, names
+//! capitals), and [`build`](mod@build) makes the query from it, with stem groups, names
 //! resolved and BM25F scoring ([`bm25f`]). Dates and `--filter`s are
 //! added as required clauses that do not score. [`search_request`] turns the
 //! command line (a [`QueryArgs`]) into the request once the index is open, and
@@ -13,15 +13,14 @@ pub mod batch;
 pub mod bm25f;
 pub mod build;
 pub mod expand;
+mod filter;
 pub mod tree;
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use chrono::{DateTime, Utc};
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
-};
+use chrono::{DateTime, SecondsFormat, Utc};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DateTime as TantivyDate, Term};
@@ -32,7 +31,8 @@ use crate::error::{Error, Result};
 
 use crate::fields;
 use crate::store::Store;
-pub use args::{QueryArgs, request_with, search_request};
+pub use args::{QueryArgs, check_args, request_with, search_request};
+pub(crate) use filter::Filter;
 
 /// How hits are ordered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -270,8 +270,9 @@ pub fn build(
     // Dates and filters narrow the hits and add nothing to their scores: a filter
     // scored by BM25 would rank the hits by how short they are, or by how often
     // they name the filtered entity.
-    let narrow = |query: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
-        (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+    // Each is named in explanations by the options that asked for it.
+    let narrow = |query: Box<dyn Query>, name: String| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(Filter::new(query, name)))
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     if request.since.is_some() || request.until.is_some() {
@@ -287,14 +288,31 @@ pub fn build(
             )),
             None => Bound::Unbounded,
         };
-        clauses.push(narrow(Box::new(RangeQuery::new(bound(request.since), bound(request.until)))));
+        let named = |option: &str, date: Option<DateTime<Utc>>| {
+            date.map(|date| format!("{option} {}", date.to_rfc3339_opts(SecondsFormat::Secs, true)))
+        };
+        let name = [named("--since", request.since), named("--until", request.until)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let range = RangeQuery::new(bound(request.since), bound(request.until));
+        clauses.push(narrow(Box::new(range), name));
     }
     for group in filter_groups(store, searcher, &request.filters)? {
         let alternatives: Vec<(Occur, Box<dyn Query>)> =
-            group.into_iter().map(|query| (Occur::Should, query)).collect();
-        clauses.push(narrow(Box::new(BooleanQuery::new(alternatives))));
+            group.queries.into_iter().map(|query| (Occur::Should, query)).collect();
+        clauses.push(narrow(Box::new(BooleanQuery::new(alternatives)), group.name));
     }
     Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
+}
+
+/// The queries of one field's filters (any of them matches), named by them
+/// (`--filter source:BBC or source:AP`).
+struct FilterGroup {
+    field: String,
+    name: String,
+    queries: Vec<Box<dyn Query>>,
 }
 
 /// Filter queries grouped by field, in the order fields first appear.
@@ -302,9 +320,9 @@ fn filter_groups(
     store: &Store,
     searcher: &tantivy::Searcher,
     filters: &[(String, String)],
-) -> Result<Vec<Vec<Box<dyn Query>>>> {
+) -> Result<Vec<FilterGroup>> {
     let f = &store.fields;
-    let mut groups: Vec<(String, Vec<Box<dyn Query>>)> = Vec::new();
+    let mut groups: Vec<FilterGroup> = Vec::new();
     for (field, value) in filters {
         let value = value.trim();
         let facet_query = |handle: Field| -> Result<Box<dyn Query>> {
@@ -333,12 +351,19 @@ fn filter_groups(
                 )));
             }
         };
-        match groups.iter_mut().find(|(name, _)| name == field) {
-            Some((_, queries)) => queries.push(query),
-            None => groups.push((field.clone(), vec![query])),
+        match groups.iter_mut().find(|group| group.field == *field) {
+            Some(group) => {
+                group.name = format!("{} or {field}:{value}", group.name);
+                group.queries.push(query);
+            }
+            None => groups.push(FilterGroup {
+                field: field.clone(),
+                name: format!("--filter {field}:{value}"),
+                queries: vec![query],
+            }),
         }
     }
-    Ok(groups.into_iter().map(|(_, queries)| queries).collect())
+    Ok(groups)
 }
 
 /// Articles that mention an entity: its canonical term in title or body, which

@@ -23,7 +23,7 @@
 //!   `WHAT IS NEXT FOR SIRTE` is a headline.
 //!
 //! Values of `entity:`, `source:` and `folder:` are names, resolved where the
-//! query is built ([`super::build`]).
+//! query is built ([`super::build`](mod@super::build)).
 
 use std::ops::Range;
 

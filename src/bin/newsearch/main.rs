@@ -2,29 +2,31 @@
 //! return the exit code. No search logic lives here.
 
 mod cli;
+mod docs;
 mod export_cmd;
+mod panic_hook;
 mod progress;
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufRead, BufWriter, StdoutLock, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
+use anstream::{AutoStream, ColorChoice};
+use clap::Parser;
 use newsearch::analysis::Aliases;
 use newsearch::dates::SlashDates;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
-use newsearch::output::{self, Format, Position, Style, human, json};
+use newsearch::output::{self, Format, Position, Style};
 use newsearch::query;
 use newsearch::query::batch::{self, BatchIo};
 use newsearch::search::Searcher;
 use newsearch::{stats, store};
 
 use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, IndexArgs, ManPage, QueryArgs, QueryFormat, ReportFormat,
-    ShellArg, ShowArgs, StatsArgs,
+    AliasesArgs, Cli, ColorArg, Command, IndexArgs, QueryArgs, QueryFormat, ReportFormat, ShowArgs,
+    StatsArgs,
 };
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
@@ -43,18 +45,16 @@ enum Outcome {
 }
 
 fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(report_panic));
-    let cli = match parse_cli() {
-        Ok(cli) => cli,
-        Err(code) => return code,
-    };
+    panic_hook::install();
+    // clap prints its own errors and help (a usage error exits with code 2).
+    let cli = Cli::parse();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Index(args) => run_index(&args),
         Command::Query(args) => run_query(&args),
         Command::Stats(args) => run_stats(&args),
         Command::Aliases(args) => run_aliases(&args),
-        Command::Completions(args) => run_completions(args.shell),
-        Command::Man(args) => run_man(args.command),
+        Command::Completions(args) => docs::completions(args.shell).map(|()| Outcome::Done),
+        Command::Man(args) => docs::man(args.command).map(|()| Outcome::Done),
         Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
         Command::Show(args) => run_show(&args),
     }));
@@ -73,105 +73,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// A panic is a bug, or an index damaged behind newsearch's back (tantivy asserts
-/// on a truncated segment file): either way one `newsearch:` line on stderr,
-/// with the way out, instead of a backtrace. The run then exits with code 1.
-fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
-    let payload = info.payload();
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|text| (*text).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_owned());
-    let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
-    eprintln!(
-        "newsearch: internal error: {}{at}. If the index was damaged (a file truncated or \
-         edited), `newsearch index CORPUS --rebuild` makes it anew; otherwise this is a bug",
-        message.replace(['\n', '\r'], " ")
-    );
-}
-
-/// Parses the command line. Help and version output stay as clap prints them; a usage
-/// error becomes one `newsearch: ` line on stderr and exit code 2, like every other error.
-fn parse_cli() -> std::result::Result<Cli, ExitCode> {
-    match Cli::try_parse() {
-        Ok(cli) => Ok(cli),
-        // `newsearch` alone prints the help (to stderr, exit 2): keep that.
-        Err(err)
-            if !err.use_stderr()
-                || err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
-        {
-            err.exit()
-        }
-        Err(err) => {
-            eprintln!("newsearch: {}", clap_message(&err));
-            Err(ExitCode::from(2))
-        }
-    }
-}
-
-/// Clap's error on one line: its message (an indented list of missing arguments joined
-/// on), then its tips in parentheses; the usage and `--help` hint are dropped.
-fn clap_message(err: &clap::Error) -> String {
-    // `StyledStr`'s `Display` leaves out colours.
-    let text = err.render().to_string();
-    let mut paragraphs = text.split("\n\n").filter(|p| !p.trim().is_empty());
-    let first = paragraphs.next().unwrap_or_default();
-    let first = first.trim().strip_prefix("error: ").unwrap_or(first.trim());
-    let mut message = first.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-    for line in paragraphs.flat_map(str::lines) {
-        if let Some(tip) = line.trim().strip_prefix("tip: ") {
-            message = format!("{message} (tip: {tip})");
-        }
-    }
-    message
-}
-
 /// stdout, buffered; write errors become `Error::Io` so a broken pipe is seen.
-fn stdout_error(err: io::Error) -> Error {
+pub(crate) fn stdout_error(err: io::Error) -> Error {
     Error::Io { path: "<stdout>".into(), source: err }
-}
-
-/// `newsearch completions SHELL`: `clap_complete`'s script, made from the same clap
-/// command that parses the arguments, so it cannot fall behind them.
-fn run_completions(shell: ShellArg) -> Result<Outcome> {
-    let shell = match shell {
-        ShellArg::Bash => clap_complete::Shell::Bash,
-        ShellArg::Zsh => clap_complete::Shell::Zsh,
-        ShellArg::Fish => clap_complete::Shell::Fish,
-        ShellArg::Powershell => clap_complete::Shell::PowerShell,
-    };
-    let mut command = Cli::command();
-    let name = command.get_name().to_owned();
-    // clap_complete panics when a write fails: the script is made in memory, and
-    // written as every other output is (a closed pipe is no failure).
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, name, &mut script);
-    let mut out = io::stdout().lock();
-    out.write_all(&script).map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Done)
-}
-
-/// `newsearch man [COMMAND]`: `clap_mangen`'s roff page of newsearch, or of one
-/// command (newsearch(1) lists them as newsearch-index(1) and so on).
-fn run_man(page: Option<ManPage>) -> Result<Outcome> {
-    // As clap_mangen's own `generate_to`: no page for the `help` subcommand, and a
-    // built command, whose subcommands know their full names (`newsearch index`).
-    let mut command = Cli::command().disable_help_subcommand(true);
-    command.build();
-    if let Some(page) = page {
-        let name = page.command_name();
-        let Some(sub) = command.find_subcommand(name).cloned() else {
-            return Err(Error::Usage(format!("newsearch has no command {name:?}")));
-        };
-        command = sub;
-    }
-    let man = clap_mangen::Man::new(command).source(format!("newsearch {}", cli::VERSION.as_str()));
-    let mut out = BufWriter::new(io::stdout().lock());
-    man.render(&mut out).map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Done)
 }
 
 fn run_index(args: &IndexArgs) -> Result<Outcome> {
@@ -197,14 +101,7 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     observer.finish();
     let summary = summary?;
     let mut out = BufWriter::new(io::stdout().lock());
-    if json {
-        serde_json::to_writer(&mut out, &json::IndexReportV2::new(&summary))
-            .map_err(io::Error::from)
-            .map_err(stdout_error)?;
-        writeln!(out).map_err(stdout_error)?;
-    } else if !args.quiet {
-        human::write_index_summary(&summary, &mut out).map_err(stdout_error)?;
-    }
+    output::write_index_report(&summary, json, args.quiet, &mut out).map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
     if args.quiet {
         progress::print_quiet_tally(&summary, json);
@@ -212,18 +109,20 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// Whether stdout gets colour, decided once per run: `--color`, else what
-/// anstream (clap's own choice) says of stdout (a terminal, `NO_COLOR`,
-/// `CLICOLOR_FORCE`).
-fn style(color: ColorArg) -> Style {
-    let color = match color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
-        }
+/// stdout, buffered, and whether human output gets colour, decided once per run:
+/// `--color`, else what anstream (clap's own choice) says of stdout (a terminal,
+/// `NO_COLOR`, `CLICOLOR_FORCE`). Human output goes through anstream's stream for
+/// that choice; JSON and CSV pass through it untouched (CSV keeps text exact).
+fn stdout(color: ColorArg, human: bool) -> (BufWriter<AutoStream<StdoutLock<'static>>>, Style) {
+    let stdout = io::stdout();
+    let choice = match color {
+        _ if !human => ColorChoice::AlwaysAnsi,
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Auto => AutoStream::choice(&stdout),
     };
-    Style { color }
+    let style = Style { color: human && choice != ColorChoice::Never };
+    (BufWriter::new(AutoStream::new(stdout.lock(), choice)), style)
 }
 
 fn run_query(args: &QueryArgs) -> Result<Outcome> {
@@ -233,10 +132,12 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         QueryFormat::Jsonl => Format::Jsonl,
         QueryFormat::Csv => Format::Csv,
     };
-    let style = style(args.color);
+    let query_args = args.query_args();
+    // What no index could read is said first, then whether there is an index.
+    query::check_args(&query_args)?;
     let searcher = Searcher::open(&args.index.dir)?;
-    let template = query::search_request(&args.query_args(), &searcher)?;
-    let mut out = BufWriter::new(io::stdout().lock());
+    let template = query::search_request(&query_args, &searcher)?;
+    let (mut out, style) = stdout(args.color, format == Format::Human);
 
     let Some(batch) = &args.batch else {
         let results = searcher.search(&template)?;
@@ -276,18 +177,9 @@ fn run_show(args: &ShowArgs) -> Result<Outcome> {
 
 fn run_stats(args: &StatsArgs) -> Result<Outcome> {
     let stats = stats::index_stats(&args.index.dir)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    match args.format {
-        ReportFormat::Json => {
-            serde_json::to_writer(&mut out, &json::StatsReportV1::new(&stats))
-                .map_err(io::Error::from)
-                .map_err(stdout_error)?;
-            writeln!(out).map_err(stdout_error)?;
-        }
-        ReportFormat::Human => {
-            human::write_stats(&stats, style(ColorArg::Auto), &mut out).map_err(stdout_error)?;
-        }
-    }
+    let json = args.format == ReportFormat::Json;
+    let (mut out, style) = stdout(ColorArg::Auto, !json);
+    output::write_stats_report(&stats, json, style, &mut out).map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
 }

@@ -15,7 +15,7 @@ use crate::corpus::article::{Article, ParseOptions, Warning};
 use crate::corpus::decode::{self, NotText};
 use crate::extract;
 
-use super::{human_size, truncate};
+use super::truncate;
 
 /// How far into a page a `<meta charset>` is looked for. The HTML standard's prescan
 /// stops at 1024 bytes; saved pages often carry a longer comment or script first.
@@ -48,7 +48,7 @@ pub(crate) fn parse(
         body.truncate(kept);
         warnings.push(Warning::whole_file(format!(
             "article truncated to {}",
-            human_size(options.max_article_bytes)
+            indicatif::HumanBytes(options.max_article_bytes as u64)
         )));
     }
     Ok(Article {

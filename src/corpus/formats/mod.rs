@@ -22,19 +22,6 @@ pub(crate) fn truncate(text: &str, max: usize) -> Option<&str> {
     text.get(..end)
 }
 
-/// `16 MiB`, `512 KiB` or `1000 bytes`, for the truncation warning.
-pub(crate) fn human_size(bytes: usize) -> String {
-    const KIB: usize = 1024;
-    const MIB: usize = 1024 * 1024;
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
-        format!("{} KiB", bytes / KIB)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
 /// `serde_json`'s message without its `at line L column C` suffix, for messages that give
 /// the location their own way.
 pub(crate) fn json_message(error: &serde_json::Error) -> String {

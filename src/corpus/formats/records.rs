@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::json_scan::array_element_starts;
-use super::{human_size, json_message, truncate};
+use super::{json_message, truncate};
 use crate::corpus::article::{Article, ParseError, ParseOptions, Warning};
 use crate::dates::{SlashDates, parse_date};
 
@@ -274,8 +274,10 @@ impl<'a> Records<'a> {
         }
         if let Some(kept) = truncate(&body, self.options.max_article_bytes).map(str::len) {
             body.truncate(kept);
-            let message =
-                format!("article truncated to {}", human_size(self.options.max_article_bytes));
+            let message = format!(
+                "article truncated to {}",
+                indicatif::HumanBytes(self.options.max_article_bytes as u64)
+            );
             self.warnings.push(match line {
                 Some(line) => Warning::at(line, message),
                 None => Warning::whole_file(message),
@@ -759,6 +761,6 @@ mod tests {
         let options = ParseOptions { max_article_bytes: 5, ..ParseOptions::default() };
         let (articles, warnings) = csv_with("title,body\nA,abcdefgh\n", &options);
         assert_eq!(articles[0].body, "abcde");
-        assert_eq!(messages(&warnings), ["line 2: article truncated to 5 bytes"]);
+        assert_eq!(messages(&warnings), ["line 2: article truncated to 5 B"]);
     }
 }
