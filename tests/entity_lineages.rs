@@ -155,7 +155,7 @@ fn each_hit_lists_its_matches_as_aliases_explain_counts_them() {
     }
     let csv = wd.run(&["query", "Daesh", "--format", "csv"]).success();
     let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().last(), Some("entities"));
+    assert_eq!(reader.headers().unwrap().iter().next_back(), Some("entities"));
     let cells: Vec<String> = reader.records().map(|r| r.unwrap()[8].to_owned()).collect();
     assert!(
         cells.iter().any(|c| c.starts_with(
