@@ -32,6 +32,13 @@ pub const FOLDER: &str = "folder";
 /// computed from the canonical entity terms the analyzer writes into title
 /// and body (see `search::collect::EntityCounts`).
 pub const ENTITY: &str = "entity";
+/// Not a stored field: the name of the lineage facet, filter and query
+/// prefix, which search the canonical terms of every entity of a line of
+/// renamed groups (`schema/aliases.toml`'s `succeeds`).
+pub const LINEAGE: &str = "lineage";
+/// Not a stored field: the name of the facet of entity spellings, read from
+/// the hits' text.
+pub const FORM: &str = "form";
 /// Link to the article, if the record had one.
 pub const URL: &str = "url";
 /// The author(s), as a web page or a crawler's record names them.

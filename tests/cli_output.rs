@@ -128,7 +128,7 @@ fn batch_csv_leads_with_the_query_and_batch_jsonl_reports_a_bad_line_in_place() 
     let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
     assert_eq!(
         reader.headers().unwrap(),
-        vec!["query", "rank", "score", "id", "path", "title", "date", "source", "url"],
+        vec!["query", "rank", "score", "id", "path", "title", "date", "source", "url", "entities"],
         "{out}"
     );
     let rows: Vec<(String, String)> = reader
@@ -144,7 +144,10 @@ fn batch_csv_leads_with_the_query_and_batch_jsonl_reports_a_bad_line_in_place() 
     assert!(out.stderr.contains("batch.txt:2: "), "{out}");
     // One query alone keeps the documented header.
     let single = wd.run(&["query", "Sirte", "--format", "csv"]).success();
-    assert!(single.stdout.starts_with("rank,score,id,path,title,date,source,url\n"), "{single}");
+    assert!(
+        single.stdout.starts_with("rank,score,id,path,title,date,source,url,entities\n"),
+        "{single}"
+    );
 
     let out = wd.run(&["query", "--batch", "batch.txt", "--format", "jsonl"]).code(2);
     let lines = json_lines(&out);

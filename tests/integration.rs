@@ -10,6 +10,7 @@ mod cli_output;
 mod crash;
 mod encodings;
 mod entities_in_context;
+mod entity_lineages;
 mod export;
 mod extraction;
 mod index_cmd;

@@ -482,7 +482,7 @@ fn jsonl_and_csv_carry_the_same_hits_as_json() {
     let mut reader = csv::Reader::from_reader(csv_out.stdout.as_bytes());
     assert_eq!(
         reader.headers().unwrap(),
-        vec!["rank", "score", "id", "path", "title", "date", "source", "url"]
+        vec!["rank", "score", "id", "path", "title", "date", "source", "url", "entities"]
     );
     let csv_ids: Vec<String> = reader.records().map(|r| r.unwrap()[2].to_owned()).collect();
     assert_eq!(csv_ids, ids);

@@ -8,6 +8,7 @@
 //! Cyrillic words by their stem, Arabic first words also without attached
 //! prefixes.
 
+mod lineage;
 pub mod script;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use toml::Spanned;
 
 use super::ENTITY_PREFIX;
 use crate::error::{Error, Result};
+pub use lineage::Lineage;
 
 /// The table shipped with newsearch, compiled into the binary.
 pub const BUILT_IN_TABLE: &str = include_str!("../../schema/aliases.toml");
@@ -48,6 +50,11 @@ pub struct Entity {
     pub variants: Vec<String>,
     /// Spellings matched only with exactly this capitalisation, outside all-caps lines.
     pub acronyms: Vec<String>,
+    /// The entity this one succeeds (renamed from): `succeeds` in the table.
+    pub succeeds: Option<EntityId>,
+    /// When the change from its predecessor took place (`2016-07`), as the
+    /// table writes it: `since` in the table.
+    pub since: Option<String>,
 }
 
 impl Entity {
@@ -87,6 +94,9 @@ pub struct Aliases {
     first_words: FirstWordFilter,
     fingerprint: String,
     source_text: String,
+    lineages: Vec<Lineage>,
+    /// Per entity: its index in `lineages`, if it is in one.
+    lineage_of: Vec<Option<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +116,10 @@ struct EntityEntry {
     variants: Vec<Spanned<String>>,
     #[serde(default)]
     acronyms: Vec<Spanned<String>>,
+    #[serde(default)]
+    succeeds: Option<Spanned<String>>,
+    #[serde(default)]
+    since: Option<Spanned<String>>,
 }
 
 impl Aliases {
@@ -140,11 +154,14 @@ impl Aliases {
             first_words: FirstWordFilter::default(),
             fingerprint: String::new(),
             source_text: text.to_owned(),
+            lineages: Vec::new(),
+            lineage_of: Vec::new(),
         };
         let mut claims = Claims::default();
         for entry in &file.entity {
             table.add_entity(entry, text, origin, &mut claims)?;
         }
+        table.link_successions(&file.entity, text, origin)?;
         table.fingerprint = table.compute_fingerprint();
         Ok(table)
     }
@@ -238,6 +255,8 @@ impl Aliases {
             term,
             variants: entry.variants.iter().map(|v| v.get_ref().clone()).collect(),
             acronyms: entry.acronyms.iter().map(|a| a.get_ref().clone()).collect(),
+            succeeds: None,
+            since: None,
         });
         Ok(())
     }
@@ -391,6 +410,16 @@ impl Aliases {
                 entity.variants.join("\u{1e}"),
                 entity.acronyms.join("\u{1e}")
             );
+            // Successions change what `lineage:` finds, not how text is read;
+            // a table without any keeps the fingerprint it had before them.
+            if let Some(predecessor) = entity.succeeds {
+                let _ = writeln!(
+                    canonical,
+                    "succeeds\u{1f}{}\u{1f}{}",
+                    self.entity(predecessor).name,
+                    entity.since.as_deref().unwrap_or_default()
+                );
+            }
         }
         blake3::hash(canonical.as_bytes()).to_hex()[..16].to_owned()
     }

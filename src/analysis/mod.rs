@@ -10,7 +10,7 @@ pub mod alias_filter;
 pub mod aliases;
 pub mod stems;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -19,7 +19,7 @@ use tantivy::tokenizer::{
 };
 
 pub use alias_filter::{AliasFilter, ENTITY_PREFIX, LITERAL_PREFIX, Spellings};
-pub use aliases::{Aliases, Entity, EntityId};
+pub use aliases::{Aliases, Entity, EntityId, Lineage, VariantMatch};
 
 /// The name the analyzer is registered under in every index newsearch opens.
 pub const ANALYZER: &str = "newsearch";
@@ -84,6 +84,24 @@ impl EntityFinder {
     /// finds the next word that might (`next_candidate`), and only there does
     /// the filter run, for one token, over the rest of the text.
     pub fn find(&mut self, text: &str, found: &mut BTreeSet<EntityId>) {
+        self.each_match(text, |matched| {
+            found.insert(matched.entity);
+        });
+    }
+
+    /// Counts, per entity and spelling of the table (a [`VariantMatch`]'s
+    /// `variant`, as `aliases --explain` names it), the mentions in `text`:
+    /// what a hit's `matches` and the `form` facet report.
+    pub fn count_forms(&mut self, text: &str, counts: &mut BTreeMap<(EntityId, String), u64>) {
+        self.each_match(text, |matched| {
+            let key = (matched.entity, matched.variant.clone());
+            *counts.entry(key).or_default() += 1;
+        });
+    }
+
+    /// Calls `found` with the table spelling of every entity mention in
+    /// `text`, in order.
+    fn each_match(&mut self, text: &str, mut found: impl FnMut(&VariantMatch)) {
         let mut from = 0;
         while let Some(start) = next_candidate(&self.aliases, text, from) {
             let Some(rest) = text.get(start..) else { return };
@@ -95,8 +113,8 @@ impl EntityFinder {
             if !stream.advance() {
                 return;
             }
-            if let Some(entity) = stream.entity() {
-                found.insert(entity);
+            if let Some(matched) = stream.matched_variant() {
+                found(matched);
             }
             from = start + stream.token().offset_to;
         }

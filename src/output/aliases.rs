@@ -17,6 +17,14 @@ struct AliasTableV1<'a> {
     schema_version: u32,
     fingerprint: &'a str,
     entities: Vec<EntityV1<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lineages: Vec<LineageV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct LineageV1<'a> {
+    name: &'a str,
+    members: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +34,10 @@ struct EntityV1<'a> {
     facet: String,
     variants: &'a [String],
     acronyms: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    succeeds: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<&'a str>,
 }
 
 /// `newsearch aliases --explain TEXT --format json`.
@@ -62,6 +74,20 @@ pub fn write_table(aliases: &Aliases, json: bool, out: &mut impl Write) -> io::R
                     facet: e.facet_path(),
                     variants: &e.variants,
                     acronyms: &e.acronyms,
+                    succeeds: e.succeeds.map(|id| aliases.entity(id).name.as_str()),
+                    since: e.since.as_deref(),
+                })
+                .collect(),
+            lineages: aliases
+                .lineages()
+                .iter()
+                .map(|line| LineageV1 {
+                    name: &line.name,
+                    members: line
+                        .members
+                        .iter()
+                        .map(|&id| aliases.entity(id).name.as_str())
+                        .collect(),
                 })
                 .collect(),
         };
@@ -73,6 +99,28 @@ pub fn write_table(aliases: &Aliases, json: bool, out: &mut impl Write) -> io::R
         let mut spellings = entity.variants.clone();
         spellings.extend(entity.acronyms.iter().map(|a| format!("{a} (exact case)")));
         writeln!(out, "{} [{}]: {}", entity.name, entity.kind, spellings.join(", "))?;
+        if let Some(predecessor) = entity.succeeds {
+            let since = entity.since.as_deref().map(|d| format!(" in {d}")).unwrap_or_default();
+            writeln!(out, "  succeeds {}{since}", aliases.entity(predecessor).name)?;
+        }
+    }
+    if !aliases.lineages().is_empty() {
+        writeln!(
+            out,
+            "\n{} lineages (lineage:NAME finds every entity of the line):",
+            aliases.lineages().len()
+        )?;
+    }
+    for line in aliases.lineages() {
+        let mut steps = Vec::new();
+        for &id in &line.members {
+            let entity = aliases.entity(id);
+            steps.push(match (&entity.since, entity.succeeds) {
+                (Some(since), Some(_)) => format!("{} ({since})", entity.name),
+                _ => entity.name.clone(),
+            });
+        }
+        writeln!(out, "{}: {}", line.name, steps.join(" → "))?;
     }
     Ok(())
 }

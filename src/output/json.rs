@@ -97,11 +97,24 @@ pub struct HitV1<'a> {
     pub highlights: &'a [[usize; 2]],
     /// Canonical entities mentioned.
     pub entities: &'a [String],
+    /// Mentions per entity and table spelling.
+    pub matches: Vec<EntityMatchV1<'a>>,
     /// Related headlines from the scraper trailer.
     pub related: &'a [String],
     /// Score breakdown, with `--explain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<&'a serde_json::Value>,
+}
+
+/// An entity's mentions by one spelling of the table.
+#[derive(Serialize)]
+pub struct EntityMatchV1<'a> {
+    /// Canonical name.
+    pub entity: &'a str,
+    /// The table's spelling that matched.
+    pub form: &'a str,
+    /// Mentions in title and body.
+    pub count: u64,
 }
 
 /// A facet value's count.
@@ -181,6 +194,11 @@ impl<'a> HitV1<'a> {
             snippet: &hit.snippet,
             highlights: &hit.highlights,
             entities: &hit.entities,
+            matches: hit
+                .matches
+                .iter()
+                .map(|m| EntityMatchV1 { entity: &m.entity, form: &m.form, count: m.count })
+                .collect(),
             related: &hit.related,
             explanation: hit.explanation.as_ref(),
         }

@@ -32,12 +32,13 @@ pub struct Style {
 }
 
 /// The CSV header of one query's results.
-pub const CSV_HEADER: [&str; 8] = ["rank", "score", "id", "path", "title", "date", "source", "url"];
+pub const CSV_HEADER: [&str; 9] =
+    ["rank", "score", "id", "path", "title", "date", "source", "url", "entities"];
 
 /// The CSV header of `--batch`: a leading `query` column tells the rows of
 /// different queries apart.
-pub const BATCH_CSV_HEADER: [&str; 9] =
-    ["query", "rank", "score", "id", "path", "title", "date", "source", "url"];
+pub const BATCH_CSV_HEADER: [&str; 10] =
+    ["query", "rank", "score", "id", "path", "title", "date", "source", "url", "entities"];
 
 /// Which search of a run is written: CSV writes its header once per run, and in a
 /// batch leads every row with the query.
@@ -85,6 +86,7 @@ pub fn write_results(
                 let date = hit.date.as_ref().map(json::rfc3339).unwrap_or_default();
                 let rank = hit.rank.to_string();
                 let score = format!("{:.4}", hit.score);
+                let entities = csv_entities(&hit.matches);
                 let row = [
                     rank.as_str(),
                     &score,
@@ -94,6 +96,7 @@ pub fn write_results(
                     &date,
                     hit.source.as_deref().unwrap_or_default(),
                     hit.url.as_deref().unwrap_or_default(),
+                    &entities,
                 ];
                 if batch {
                     writer.write_record(std::iter::once(results.query.as_str()).chain(row))
@@ -105,6 +108,32 @@ pub fn write_results(
             writer.flush()
         }
     }
+}
+
+/// A hit's `entities` cell: each entity with its mentions per spelling,
+/// `ISIS (Daesh 3, ISIL 1); Syria (Syria 5)`, entities in table order.
+fn csv_entities(matches: &[crate::search::EntityMatch]) -> String {
+    let mut cell = String::new();
+    let mut current: Option<&str> = None;
+    for m in matches {
+        if current == Some(m.entity.as_str()) {
+            cell.push_str(", ");
+        } else {
+            if current.is_some() {
+                cell.push_str("); ");
+            }
+            cell.push_str(&m.entity);
+            cell.push_str(" (");
+            current = Some(&m.entity);
+        }
+        cell.push_str(&m.form);
+        cell.push(' ');
+        cell.push_str(&m.count.to_string());
+    }
+    if current.is_some() {
+        cell.push(')');
+    }
+    cell
 }
 
 /// The I/O error inside a CSV error. `csv` wraps write errors in its own type, and

@@ -196,7 +196,7 @@ impl Builder<'_> {
         let f = self.fields;
         let one = |field, name| vec![WeightedField { field, name, weight: 1.0 }];
         Some(match field {
-            None | Some(fields::ENTITY) => vec![
+            None | Some(fields::ENTITY | fields::LINEAGE) => vec![
                 WeightedField { field: f.title, name: fields::TITLE, weight: TITLE_WEIGHT },
                 WeightedField { field: f.body, name: fields::BODY, weight: 1.0 },
             ],
@@ -205,6 +205,29 @@ impl Builder<'_> {
             Some(fields::RELATED) => one(f.related, fields::RELATED),
             Some(_) => return None,
         })
+    }
+
+    /// `entity:NAME`, the entity's canonical term, or `lineage:NAME`, the
+    /// terms of every entity of its line as one word with alternative forms
+    /// (an article counts once however many of the line's names it uses).
+    /// Every spelling of an entity is indexed as its canonical term, searched
+    /// as it is; --literal writes one-word spellings as themselves, so it
+    /// cannot search that term.
+    fn entity_terms(&self, field: &str, text: &str, weighted: Vec<WeightedField>) -> Built {
+        if self.literal {
+            return Err(format!(
+                "`{field}:` matches every spelling, which --literal does not search; use \
+                 --filter {field}:{text}"
+            ));
+        }
+        let unknown = || format!("`{text}` is not an entity of the alias table");
+        let members = if field == fields::LINEAGE {
+            self.aliases.resolve_lineage(text).ok_or_else(unknown)?
+        } else {
+            vec![self.aliases.resolve(text).ok_or_else(unknown)?]
+        };
+        let terms = members.iter().map(|&id| self.aliases.entity(id).term.clone()).collect();
+        Ok(Some(Box::new(GroupQuery::new(text.to_owned(), vec![terms], weighted, 0))))
     }
 
     fn literal(&mut self, literal: &UserInputLiteral) -> Built {
@@ -223,7 +246,10 @@ impl Builder<'_> {
                 written(text.trim_end_matches('~'))
             ));
         }
-        let names_a_value = matches!(field, Some(fields::ENTITY | fields::SOURCE | fields::FOLDER));
+        let names_a_value = matches!(
+            field,
+            Some(fields::ENTITY | fields::LINEAGE | fields::SOURCE | fields::FOLDER)
+        );
         // The grammar reads `milit*` alone as a prefix, but leaves the `*` in
         // the word when other words follow (`milit* Sirte`).
         if literal.prefix || (literal.delimiter == Delimiter::None && text.ends_with('*')) {
@@ -284,23 +310,8 @@ impl Builder<'_> {
         let Some(weighted) = self.text_fields(field) else {
             return Err(unknown_field(field.unwrap_or_default()));
         };
-        if field == Some(fields::ENTITY) {
-            // Every spelling of the entity is indexed as its canonical term,
-            // searched as it is; --literal writes one-word spellings as
-            // themselves, so it cannot search that term.
-            if self.literal {
-                return Err(format!(
-                    "`entity:` matches every spelling, which --literal does not search; use \
-                     --filter entity:{text}"
-                ));
-            }
-            let id = self
-                .aliases
-                .resolve(text)
-                .ok_or_else(|| format!("`{text}` is not an entity of the alias table"))?;
-            let term = self.aliases.entity(id).term.clone();
-            let group = GroupQuery::new(text.to_owned(), vec![vec![term]], weighted, 0);
-            return Ok(Some(Box::new(group)));
+        if let Some(name @ (fields::ENTITY | fields::LINEAGE)) = field {
+            return self.entity_terms(name, text, weighted);
         }
         let words = self.analyze(text);
         if words.is_empty() {
@@ -459,7 +470,7 @@ impl Builder<'_> {
 fn unknown_field(field: &str) -> String {
     format!(
         "field does not exist: '{field}' (the fields are title, body, related, source, folder, \
-         entity and date; to search `{field}:` as a word, quote the text or write `{field}\\:`)"
+         entity, lineage and date; to search `{field}:` as a word, quote the text or write `{field}\\:`)"
     )
 }
 

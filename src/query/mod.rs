@@ -57,6 +57,10 @@ pub enum FacetKind {
     Folder,
     /// Canonical entity.
     Entity,
+    /// Spelling of an entity, as the alias table lists it.
+    Form,
+    /// Line of renamed entities, counted as one.
+    Lineage,
     /// Publication year.
     Year,
     /// Publication month.
@@ -66,9 +70,17 @@ pub enum FacetKind {
 impl FacetKind {
     /// The kind a name in requests names (`source`, ..., `month`).
     pub fn from_name(name: &str) -> Option<FacetKind> {
-        [FacetKind::Source, FacetKind::Folder, FacetKind::Entity, FacetKind::Year, FacetKind::Month]
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        [
+            FacetKind::Source,
+            FacetKind::Folder,
+            FacetKind::Entity,
+            FacetKind::Form,
+            FacetKind::Lineage,
+            FacetKind::Year,
+            FacetKind::Month,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 
     /// The facet field that holds it, for the kinds counted from facet paths
@@ -77,7 +89,11 @@ impl FacetKind {
         match self {
             FacetKind::Source => Some(fields::SOURCE),
             FacetKind::Folder => Some(fields::FOLDER),
-            FacetKind::Entity | FacetKind::Year | FacetKind::Month => None,
+            FacetKind::Entity
+            | FacetKind::Form
+            | FacetKind::Lineage
+            | FacetKind::Year
+            | FacetKind::Month => None,
         }
     }
 
@@ -87,6 +103,8 @@ impl FacetKind {
             FacetKind::Source => fields::SOURCE,
             FacetKind::Folder => fields::FOLDER,
             FacetKind::Entity => fields::ENTITY,
+            FacetKind::Form => fields::FORM,
+            FacetKind::Lineage => fields::LINEAGE,
             FacetKind::Year => "year",
             FacetKind::Month => "month",
         }
@@ -345,9 +363,15 @@ fn filter_groups(
                 })?;
                 entity_query(f, &store.aliases.entity(id).term)
             }
+            fields::LINEAGE => {
+                let members = store.aliases.resolve_lineage(value).ok_or_else(|| {
+                    Error::Usage(format!("--filter lineage:{value}: not an entity of the index's alias table (see `newsearch aliases`)"))
+                })?;
+                lineage_query(store, &members)
+            }
             other => {
                 return Err(Error::Usage(format!(
-                    "--filter {other}:{value}: filters work on source, folder and entity"
+                    "--filter {other}:{value}: filters work on source, folder, entity and lineage"
                 )));
             }
         };
@@ -375,6 +399,18 @@ fn entity_query(f: &fields::Fields, term: &str) -> Box<dyn Query> {
         (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
     };
     Box::new(BooleanQuery::new(f.entity_search().into_iter().map(in_field).collect()))
+}
+
+/// Articles that mention any entity of a lineage (`members`, as
+/// [`analysis::Aliases::resolve_lineage`] gives them): the union of their
+/// `entity` filters.
+pub(crate) fn lineage_query(store: &Store, members: &[analysis::EntityId]) -> Box<dyn Query> {
+    let f = &store.fields;
+    let alternatives = members
+        .iter()
+        .map(|&id| (Occur::Should, entity_query(f, &store.aliases.entity(id).term)))
+        .collect();
+    Box::new(BooleanQuery::new(alternatives))
 }
 
 /// What a `source:` or `folder:` value names. A folder is a path (`bbc/business`
@@ -493,7 +529,7 @@ fn describe_syntax_error(text: &str) -> String {
         let before = text.get(..first.pos).unwrap_or_default().trim_end();
         if let Some(field) = fields::NAME_FACETS
             .iter()
-            .chain([&fields::ENTITY])
+            .chain([&fields::ENTITY, &fields::LINEAGE])
             .find(|field| before.ends_with(&format!("{field}:")))
         {
             return format!(

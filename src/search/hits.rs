@@ -1,7 +1,7 @@
 //! A hit's shape: the stored fields of a document on the page, its snippet and
 //! the entities it mentions → [`Hit`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use tantivy::TantivyDocument;
@@ -38,23 +38,51 @@ pub struct Hit {
     pub highlights: Vec<[usize; 2]>,
     /// Canonical names of the entities the article mentions.
     pub entities: Vec<String>,
+    /// Each entity's mentions by the table's spelling that matched, in
+    /// table order of entities, then by spelling.
+    pub matches: Vec<EntityMatch>,
     /// Headlines of related articles from the scraper trailer.
     pub related: Vec<String>,
     /// Score breakdown, with `--explain`.
     pub explanation: Option<serde_json::Value>,
 }
 
+/// How often an article names an entity by one of the table's spellings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntityMatch {
+    /// The entity's canonical name (`ISIS`).
+    pub entity: String,
+    /// The table's spelling that matched (`Daesh`), as `aliases --explain`
+    /// names it: any case of a variant is its one form; an acronym is
+    /// matched in its own case only.
+    pub form: String,
+    /// Mentions in title and body.
+    pub count: u64,
+}
+
 impl Searcher {
-    /// Entities a hit mentions, by name in table order: found by the same
-    /// filter that wrote the terms the entity facet counts.
-    fn entities_of(&self, title: Option<&str>, body: &str) -> Vec<String> {
-        let mut finder = EntityFinder::new(&self.store.aliases);
-        let mut found = BTreeSet::new();
+    /// Entities a hit mentions, by name in table order, and their mentions
+    /// by spelling: found by the same filter that wrote the terms the entity
+    /// facet counts. Only for the hits on the page.
+    fn entities_of(&self, title: Option<&str>, body: &str) -> (Vec<String>, Vec<EntityMatch>) {
+        let aliases = &self.store.aliases;
+        let mut finder = EntityFinder::new(aliases);
+        let mut forms = BTreeMap::new();
         if let Some(title) = title {
-            finder.find(title, &mut found);
+            finder.count_forms(title, &mut forms);
         }
-        finder.find(body, &mut found);
-        found.into_iter().map(|id| self.store.aliases.entity(id).name.clone()).collect()
+        finder.count_forms(body, &mut forms);
+        let found: BTreeSet<_> = forms.keys().map(|&(id, _)| id).collect();
+        let entities = found.into_iter().map(|id| aliases.entity(id).name.clone()).collect();
+        let matches = forms
+            .into_iter()
+            .map(|((id, form), count)| EntityMatch {
+                entity: aliases.entity(id).name.clone(),
+                form,
+                count,
+            })
+            .collect();
+        (entities, matches)
     }
 
     /// The hit for a stored document at `rank` on the page.
@@ -72,7 +100,7 @@ impl Searcher {
         let (snippet, highlights) = snippets::snippet(&body, generator, snippet_chars);
 
         let title = text(f.title);
-        let entities = self.entities_of(title.as_deref(), &body);
+        let (entities, matches) = self.entities_of(title.as_deref(), &body);
         Hit {
             rank,
             score,
@@ -88,6 +116,7 @@ impl Searcher {
             snippet,
             highlights,
             entities,
+            matches,
             related: doc.get_all(f.related).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
             explanation: None,
         }

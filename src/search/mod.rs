@@ -9,6 +9,7 @@
 //! facet values and timeline periods.
 
 mod collect;
+mod entity_facets;
 mod facets;
 mod hits;
 mod snippets;
@@ -32,7 +33,7 @@ use crate::store::{self, Store};
 use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, relevance_page};
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
-pub use hits::Hit;
+pub use hits::{EntityMatch, Hit};
 
 /// Matching articles without a publication date, which a date range or a
 /// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)
@@ -135,7 +136,8 @@ impl Searcher {
         let wanted = request.limit.map(|limit| request.offset.saturating_add(limit));
         let facet_kinds: Vec<FacetKind> =
             request.facets.iter().copied().filter(|f| f.facet_field().is_some()).collect();
-        let need_entities = request.facets.contains(&FacetKind::Entity);
+        let need_entities = request.facets.contains(&FacetKind::Entity)
+            || request.facets.contains(&FacetKind::Lineage);
         let need_days = request.timeline.is_some()
             || request.facets.iter().any(|f| matches!(f, FacetKind::Year | FacetKind::Month));
         let counting = !facet_kinds.is_empty() || need_days || need_entities;
@@ -203,6 +205,8 @@ impl Searcher {
                 FacetKind::Year => bucket(&days, Period::Year, true),
                 FacetKind::Month => bucket(&days, Period::Month, true),
                 FacetKind::Entity => self.entity_values(&entity_counts),
+                FacetKind::Form => self.form_values(&searcher, &*query)?,
+                FacetKind::Lineage => self.lineage_values(&searcher, &*query, &entity_counts)?,
                 FacetKind::Source | FacetKind::Folder => {
                     let paths = facet_counts.get(kind).cloned().unwrap_or_default();
                     facet_values(*kind, paths)

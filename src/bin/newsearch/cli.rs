@@ -218,8 +218,8 @@ pub enum QueryFormat {
     /// One JSON object per hit, with a `query` key (with --batch, an error
     /// object for a line that cannot run).
     Jsonl,
-    /// One row per hit: rank,score,id,path,title,date,source,url (with --batch,
-    /// a leading query column).
+    /// One row per hit: rank,score,id,path,title,date,source,url,entities
+    /// (with --batch, a leading query column).
     Csv,
 }
 
@@ -263,7 +263,7 @@ pub enum ColorArg {
 #[allow(clippy::struct_excessive_bools)] // each bool is an independent command-line switch
 pub struct QueryArgs {
     /// The query: words (all must match), "phrases", AND/OR/NOT, +/-, field:
-    /// prefixes (title, body, related, source, folder, entity), ranges, boosts
+    /// prefixes (title, body, related, source, folder, entity, lineage), ranges, boosts
     /// (^2), `*` for every article. Alias spellings are one entity.
     #[arg(value_name = "QUERY", required_unless_present = "batch", conflicts_with = "batch")]
     pub query: Option<String>,
@@ -287,7 +287,7 @@ pub struct QueryArgs {
     /// Published on or before DATE (inclusive: 2016-09 means to the end of September).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Keep hits with FIELD:VALUE (source, folder, entity); repeat to combine:
+    /// Keep hits with FIELD:VALUE (source, folder, entity, lineage); repeat to combine:
     /// AND across fields, OR within one.
     #[arg(long, value_name = "FIELD:VALUE")]
     pub filter: Vec<String>,
