@@ -11,6 +11,7 @@ mod crash;
 mod encodings;
 mod entities_in_context;
 mod export;
+mod export_remote;
 mod extraction;
 mod index_cmd;
 mod index_events;

@@ -3,6 +3,7 @@
 
 mod cli;
 mod export_cmd;
+mod print_remote;
 mod progress;
 
 use std::io::{self, BufRead, BufWriter, Write};
@@ -229,6 +230,9 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         QueryFormat::Jsonl => Format::Jsonl,
         QueryFormat::Csv => Format::Csv,
     };
+    if let Some(engine) = args.print_remote {
+        return print_remote::run(args, engine);
+    }
     let style = style(args.color);
     let searcher = Searcher::open(&args.index.dir)?;
     let template = query::search_request(&args.query_args(), &searcher)?;
