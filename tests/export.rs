@@ -204,9 +204,9 @@ fn bad_arguments_exit_2_and_a_missing_index_exits_1() {
 /// Quickwit's side, emulated: a tantivy index of `docs.ndjson` whose
 /// normalised fields use Quickwit's `default` tokenizer (tantivy's simple
 /// tokenizer, lowercased, tokens of 255 bytes or more dropped), searched with
-/// the entity tokens a translated query holds. Only entity and phrase queries
-/// are compared: Quickwit indexes words unstemmed, and newsearch's stem
-/// expansion must be written into the remote query (not built yet).
+/// the entity tokens a translated query holds. Only entity queries are
+/// compared here; `tests/export_remote.rs` runs the requests `--print-remote`
+/// writes, stem groups, facets and timelines included.
 #[test]
 fn quickwit_default_tokenizer_finds_what_newsearch_finds_for_entities() {
     use tantivy::collector::DocSetCollector;

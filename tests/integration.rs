@@ -12,6 +12,7 @@ mod encodings;
 mod entities_in_context;
 mod entity_lineages;
 mod export;
+mod export_remote;
 mod extraction;
 mod index_cmd;
 mod index_events;

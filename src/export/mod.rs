@@ -13,6 +13,7 @@
 pub mod document;
 pub mod opensearch;
 pub mod quickwit;
+pub mod remote;
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};

@@ -35,7 +35,10 @@ pub fn index_config(name: &str) -> String {
                 &["type: array<text>", "tokenizer: raw", "fast: true"]
             }
             FieldKind::Facet => &["type: text", "tokenizer: raw", "fast: true"],
-            FieldKind::Text | FieldKind::Normalized => &["type: text", "record: position"],
+            FieldKind::Text => &["type: text", "record: position"],
+            // Field norms make BM25 scores, which `sort_by: _score` (the
+            // requests of `query --print-remote`) ranks by.
+            FieldKind::Normalized => &["type: text", "record: position", "fieldnorms: true"],
             FieldKind::Texts => &["type: array<text>", "record: position"],
             FieldKind::Integer => &["type: u64", "indexed: false"],
             FieldKind::Date => &[

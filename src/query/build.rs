@@ -192,7 +192,7 @@ impl Builder<'_> {
     }
 
     /// The fields a word searches: title and body as one text, or the one named.
-    fn text_fields(&self, field: Option<&str>) -> Option<Vec<WeightedField>> {
+    pub fn text_fields(&self, field: Option<&str>) -> Option<Vec<WeightedField>> {
         let f = self.fields;
         let one = |field, name| vec![WeightedField { field, name, weight: 1.0 }];
         Some(match field {
@@ -366,7 +366,7 @@ impl Builder<'_> {
 
     /// The analyzer's terms for `text`, one per position (a one-word spelling
     /// and its literal copy share one; the query analyzer emits one of them).
-    fn analyze(&mut self, text: &str) -> Vec<String> {
+    pub fn analyze(&mut self, text: &str) -> Vec<String> {
         let mut stream = self.analyzer.token_stream(text);
         let mut words = Vec::new();
         while let Some(token) = stream.next() {
@@ -379,7 +379,7 @@ impl Builder<'_> {
     /// where it is an entity term, a literal spelling or `--literal`. Forms
     /// that none of `fields` holds are left out, so that explanations list
     /// what matched; a word with none keeps itself (and matches nothing).
-    fn forms(&self, word: &str, fields: &[WeightedField]) -> Vec<String> {
+    pub fn forms(&self, word: &str, fields: &[WeightedField]) -> Vec<String> {
         if self.literal || !stems::is_stemmable(word) {
             return vec![word.to_owned()];
         }

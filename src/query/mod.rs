@@ -417,7 +417,7 @@ pub(crate) fn lineage_query(store: &Store, members: &[analysis::EntityId]) -> Bo
 /// or `/bbc/business`, as the folder facet prints it: folder names hold no
 /// `/`, so nothing in it is escaped); a source is one name, slashes and all
 /// (`BBC/World`), unless written as a path from the root (`/FNA`).
-fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, String> {
+pub fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, String> {
     if field == fields::SOURCE {
         return if value.starts_with('/') {
             Facet::from_text(value).map_err(|err| err.to_string())
@@ -439,7 +439,7 @@ fn requested_facet(field: &str, value: &str) -> std::result::Result<Facet, Strin
 /// `Sahel Monitor`), and a researcher types `fna`: an exact match only would
 /// answer "no hits" for a value the index holds. The facet dictionaries hold
 /// one term per source or folder, so reading them is cheap.
-fn facet_spellings(
+pub fn facet_spellings(
     searcher: &tantivy::Searcher,
     field: Field,
     wanted: Facet,

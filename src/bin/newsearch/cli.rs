@@ -324,6 +324,20 @@ pub struct QueryArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Print the request that asks ENGINE, loaded with `newsearch export`,
+    /// for the same hits, facets and timeline, and exit without searching.
+    #[arg(long, value_enum, value_name = "ENGINE", conflicts_with = "batch")]
+    pub print_remote: Option<RemoteArg>,
+}
+
+/// A remote engine `--print-remote` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RemoteArg {
+    /// Quickwit 0.9's search API.
+    Quickwit,
+    /// `OpenSearch`'s (and Elasticsearch's) `_search`.
+    #[value(help = "OpenSearch's (and Elasticsearch's) _search")]
+    Opensearch,
 }
 
 /// `newsearch stats`.

@@ -5,6 +5,7 @@ mod cli;
 mod docs;
 mod export_cmd;
 mod panic_hook;
+mod print_remote;
 mod progress;
 
 use std::io::{self, BufRead, BufWriter, StdoutLock, Write};
@@ -135,6 +136,9 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
     let query_args = args.query_args();
     // What no index could read is said first, then whether there is an index.
     query::check_args(&query_args)?;
+    if let Some(engine) = args.print_remote {
+        return print_remote::run(args, engine);
+    }
     let searcher = Searcher::open(&args.index.dir)?;
     let template = query::search_request(&query_args, &searcher)?;
     let (mut out, style) = stdout(args.color, format == Format::Human);
