@@ -17,4 +17,5 @@ mod index_events;
 mod query_cmd;
 mod query_output;
 mod ranking;
+mod reading;
 mod readonly;

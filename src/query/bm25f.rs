@@ -112,6 +112,21 @@ impl GroupQuery {
         &self.slots
     }
 
+    /// What the user wrote.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The fields searched.
+    pub fn fields(&self) -> &[WeightedField] {
+        &self.fields
+    }
+
+    /// Words a phrase's words may stand apart, in all.
+    pub fn slop(&self) -> u32 {
+        self.slop
+    }
+
     fn is_phrase(&self) -> bool {
         self.slots.len() > 1
     }

@@ -208,6 +208,19 @@ pub fn build(
     request: &SearchRequest,
     expansion: &[expand::ExpansionTerm],
 ) -> Result<Box<dyn Query>> {
+    build_searched(store, searcher, tokenizers, request, expansion).map(|(query, _)| query)
+}
+
+/// [`build`], and the words and phrases the query searches for as written
+/// (not `--expand`'s, nor those it excludes): what highlights and keyword-in-
+/// context rows show.
+pub fn build_searched(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    tokenizers: &QueryTokenizers,
+    request: &SearchRequest,
+    expansion: &[expand::ExpansionTerm],
+) -> Result<(Box<dyn Query>, Vec<bm25f::GroupQuery>)> {
     let query_error = |message: String| Error::Query { query: request.query.clone(), message };
     let text = request.query.trim();
     if text.is_empty() {
@@ -232,6 +245,7 @@ pub fn build(
         )));
     }
     let f = &store.fields;
+    let mut groups = Vec::new();
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
     } else {
@@ -262,8 +276,10 @@ pub fn build(
             },
             aliases: &store.aliases,
             facet_spellings: &spellings,
+            groups: Vec::new(),
         };
         let main = builder.build(&ast).map_err(query_error)?;
+        groups = std::mem::take(&mut builder.groups);
         if expansion.is_empty() { main } else { builder.expanded(main, text, expansion) }
     };
 
@@ -294,7 +310,9 @@ pub fn build(
             group.into_iter().map(|query| (Occur::Should, query)).collect();
         clauses.push(narrow(Box::new(BooleanQuery::new(alternatives))));
     }
-    Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
+    let query: Box<dyn Query> =
+        if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) };
+    Ok((query, groups))
 }
 
 /// Filter queries grouped by field, in the order fields first appear.

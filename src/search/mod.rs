@@ -11,6 +11,7 @@
 mod collect;
 mod facets;
 mod hits;
+pub mod occurrences;
 mod snippets;
 
 use std::collections::BTreeMap;
@@ -20,7 +21,6 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument};
 
 use crate::error::{Error, Result};
@@ -125,7 +125,8 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let dir = &self.store.dir;
         let index_error = Error::index(dir.clone());
-        let mut query = query::build(&self.store, &searcher, &self.tokenizers, request, &[])?;
+        let (mut query, groups) =
+            query::build_searched(&self.store, &searcher, &self.tokenizers, request, &[])?;
         let mut expansion = Vec::new();
         if request.expand {
             expansion = self.feedback(&searcher, &*query)?;
@@ -175,17 +176,19 @@ impl Searcher {
 
         let undated_excluded = self.undated_excluded(&searcher, request, &expansion, undated)?;
 
-        let snippets = SnippetGenerator::create(&searcher, &*query, self.store.fields.body)
-            .map_err(Error::index(dir.clone()))
-            .map(|mut generator| {
-                generator.set_max_num_chars(request.snippet_chars);
-                generator
-            })?;
+        let patterns = occurrences::Pattern::of_groups(&groups);
+        let mut analyzer = crate::analysis::analyzer(&self.store.aliases);
         let mut hits = Vec::with_capacity(page.len());
         for (i, (score, address)) in page.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
-            let mut hit =
-                self.hit(&doc, request.offset + i + 1, score, &snippets, request.snippet_chars);
+            let mut hit = self.hit(
+                &doc,
+                request.offset + i + 1,
+                score,
+                &patterns,
+                &mut analyzer,
+                request.snippet_chars,
+            );
             if request.explain {
                 let explanation =
                     query.explain(&searcher, address).map_err(Error::index(dir.clone()))?;
