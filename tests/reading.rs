@@ -87,3 +87,104 @@ fn phrase_highlights_lie_inside_the_phrase_on_fakes() {
     }
     assert!(checked > 20, "only {checked} highlights checked");
 }
+
+/// Each article's body as newsearch stores it, by id: `*` has no word to centre
+/// a snippet on, so its snippet is the body's lead, here all of it.
+fn stored_bodies(wd: &Workdir) -> std::collections::HashMap<String, String> {
+    let out = wd
+        .run(&["query", "*", "--all", "--format", "jsonl", "--snippet-chars", "100000"])
+        .success();
+    out.stdout
+        .lines()
+        .map(|line| {
+            let hit: Value = serde_json::from_str(line).unwrap();
+            (hit["id"].as_str().unwrap().to_owned(), hit["snippet"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn kwic_validator() -> jsonschema::Validator {
+    let text =
+        std::fs::read_to_string(crate::util::repo().join("schema/kwic.v1.schema.json")).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// The `--kwic` rows of `args`, each checked against the schema.
+fn kwic_rows(wd: &Workdir, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["query", "--kwic", "--format", "jsonl"];
+    all.extend_from_slice(args);
+    let out = wd.run(&all).success();
+    let validator = kwic_validator();
+    out.stdout
+        .lines()
+        .map(|line| {
+            let row: Value = serde_json::from_str(line).unwrap();
+            let errors: Vec<String> = validator.iter_errors(&row).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{errors:?}: {row}");
+            row
+        })
+        .collect()
+}
+
+#[test]
+fn kwic_all_gives_every_occurrence_of_truce_on_fakes() {
+    let Some(articles) = shared("corpora/fakes-seedformat/articles") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", articles.to_str().unwrap(), "--quiet"]).success();
+    let bodies = stored_bodies(&wd);
+    let scan = Regex::new(r"(?i)\btruces?\b").unwrap();
+    let expected: usize = bodies.values().map(|body| scan.find_iter(body).count()).sum();
+    assert!(expected > 10, "only {expected} occurrences of truce in FA-KES");
+
+    let rows = kwic_rows(&wd, &["truce", "--all"]);
+    let mut body_rows = 0;
+    for row in &rows {
+        let field = row["field"].as_str().unwrap();
+        if field != "body" {
+            continue;
+        }
+        body_rows += 1;
+        let body = &bodies[row["id"].as_str().unwrap()];
+        let [start, end] = ["start", "end"].map(|key| row[key].as_u64().unwrap() as usize);
+        assert_eq!(&body[start..end], row["match"].as_str().unwrap(), "{row}");
+        assert!(scan.is_match(&body[start..end]), "{row}");
+    }
+    assert_eq!(body_rows, expected, "--kwic --all body rows against a word scan of the bodies");
+    // CSV has the same rows, with a header.
+    let csv = wd.run(&["query", "truce", "--kwic", "--all", "--format", "csv"]).success();
+    let mut reader = csv::Reader::from_reader(csv.stdout.as_bytes());
+    assert_eq!(reader.records().count(), rows.len());
+}
+
+#[test]
+fn kwic_rows_name_entities_and_align_on_the_sample_corpus() {
+    let wd = Workdir::indexed_sample_corpus();
+    let rows = kwic_rows(&wd, &["ISIL", "--all", "--context", "3"]);
+    assert!(rows.len() > 3, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["entity"], "ISIS", "{row}");
+        assert_eq!(row["form"], row["match"], "{row}");
+        assert!(row["left"].as_str().unwrap().split_whitespace().count() <= 3, "{row}");
+    }
+    // Rows follow the hits' order, then position.
+    let order: Vec<(u64, String, u64)> = rows
+        .iter()
+        .map(|r| {
+            let field = r["field"].as_str().unwrap();
+            (
+                r["rank"].as_u64().unwrap(),
+                (field != "title").to_string(),
+                r["start"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    // People read a concordance: every match starts in the same column.
+    let human = wd.run(&["query", "Sirte", "--kwic", "--all", "--color", "never"]).success();
+    let columns: Vec<usize> =
+        human.stdout.lines().map(|line| line.chars().position(|c| c == '[').unwrap()).collect();
+    assert!(columns.len() > 1, "{human}");
+    assert!(columns.iter().all(|&c| c == columns[0]), "{human}");
+}

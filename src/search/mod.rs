@@ -11,6 +11,7 @@
 mod collect;
 mod facets;
 mod hits;
+mod kwic;
 pub mod occurrences;
 mod snippets;
 
@@ -33,6 +34,7 @@ use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, releva
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
 pub use hits::Hit;
+pub use kwic::{KwicResults, KwicRow};
 
 /// Matching articles without a publication date, which a date range or a
 /// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)

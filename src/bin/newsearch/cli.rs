@@ -308,6 +308,14 @@ pub struct QueryArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+    /// Keyword in context: one row per occurrence of a matched word, phrase
+    /// or entity in the hits (title and body), with the words around it
+    /// (schema/kwic.v1.schema.json); with --all, every occurrence in the corpus.
+    #[arg(long, conflicts_with = "batch")]
+    pub kwic: bool,
+    /// Words of context on each side of a --kwic match.
+    #[arg(long, value_name = "N", requires = "kwic", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub context: u32,
 }
 
 /// `newsearch stats`.

@@ -234,6 +234,12 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
     let template = query::search_request(&args.query_args(), &searcher)?;
     let mut out = BufWriter::new(io::stdout().lock());
 
+    if args.kwic {
+        let rows = searcher.kwic(&template, args.context as usize)?;
+        output::kwic::write_kwic(&rows, format, style, &mut out).map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)?;
+        return Ok(Outcome::Done);
+    }
     let Some(batch) = &args.batch else {
         let results = searcher.search(&template)?;
         output::write_results(&results, format, style, Position::Single, &mut out)
