@@ -188,3 +188,41 @@ fn kwic_rows_name_entities_and_align_on_the_sample_corpus() {
     assert!(columns.len() > 1, "{human}");
     assert!(columns.iter().all(|&c| c == columns[0]), "{human}");
 }
+
+#[test]
+fn timeline_totals_are_what_star_counts_with_the_same_filters() {
+    let wd = Workdir::indexed_sample_corpus();
+    let text =
+        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    for filters in [vec![], vec!["--filter", "source:Sahel Monitor"]] {
+        let mut args = vec!["Sirte", "--timeline", "month", "-n", "0"];
+        args.extend_from_slice(&filters);
+        let report = wd.query_json(&args);
+        assert!(validator.is_valid(&report), "{report:#}");
+        let timeline = report["timeline"].as_array().unwrap();
+        assert!(timeline.len() > 3, "{report:#}");
+        let mut gaps = 0;
+        for period in timeline {
+            let month = period["period"].as_str().unwrap();
+            let mut star = vec!["*", "-n", "0", "--since", month, "--until", month];
+            star.extend_from_slice(&filters);
+            let expected = wd.query_json(&star)["total_hits"].as_u64().unwrap();
+            let (count, total) =
+                (period["count"].as_u64().unwrap(), period["total"].as_u64().unwrap());
+            assert_eq!(total, expected, "{filters:?} {period}");
+            if total == 0 {
+                gaps += 1;
+                assert_eq!(period["gap"], true, "{period}");
+                assert!(period.get("share").is_none(), "{period}");
+            } else {
+                assert_eq!(period["gap"], false, "{period}");
+                let share = period["share"].as_f64().unwrap();
+                assert!((share - count as f64 / total as f64).abs() < 1e-9, "{period}");
+            }
+        }
+        assert!(gaps > 0, "{filters:?}: the sample corpus has months without articles");
+    }
+    let human = wd.run(&["query", "Sirte", "--timeline", "year", "--color", "never"]).success();
+    assert!(human.stdout.contains(" of ") && human.stdout.contains('%'), "{human}");
+}

@@ -120,6 +120,15 @@ pub struct PeriodCountV1<'a> {
     pub period: &'a str,
     /// Hits in it.
     pub count: u64,
+    /// Articles in it under the same filters and dates, without the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// `count / total`; absent in a gap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// The (filtered) corpus holds no article in the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<bool>,
 }
 
 /// Provenance of a query's answer.
@@ -152,7 +161,20 @@ impl<'a> QueryReportV1<'a> {
                 .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
-                periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()
+                periods
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let coverage = results.coverage.as_ref().and_then(|c| c.get(i));
+                        PeriodCountV1 {
+                            period: &p.value,
+                            count: p.count,
+                            total: coverage.map(|c| c.total),
+                            share: coverage.and_then(|c| c.share),
+                            gap: coverage.map(|c| c.gap),
+                        }
+                    })
+                    .collect()
             }),
             undated_excluded: results.undated_excluded.map(UndatedExcluded::count),
             index: IndexInfoV1 {

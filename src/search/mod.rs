@@ -9,6 +9,7 @@
 //! facet values and timeline periods.
 
 mod collect;
+mod coverage;
 mod facets;
 mod hits;
 mod kwic;
@@ -31,6 +32,7 @@ use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort
 use crate::store::{self, Store};
 
 use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, relevance_page};
+pub use coverage::PeriodCoverage;
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
 pub use hits::Hit;
@@ -86,6 +88,8 @@ pub struct SearchResults {
     pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
+    /// What the corpus holds in each period of `timeline`, in its order.
+    pub coverage: Option<Vec<PeriodCoverage>>,
     /// Undated articles the date range or the timeline left out; `None`
     /// without either.
     pub undated_excluded: Option<UndatedExcluded>,
@@ -215,6 +219,11 @@ impl Searcher {
             };
             facets.push((*kind, counts));
         }
+        let timeline = request.timeline.map(|period| (period, bucket(&days, period, false)));
+        let coverage = match &timeline {
+            Some((period, periods)) => Some(self.coverage(&searcher, request, *period, periods)?),
+            None => None,
+        };
         Ok(SearchResults {
             query: request.query.clone(),
             total_hits,
@@ -222,7 +231,8 @@ impl Searcher {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
-            timeline: request.timeline.map(|period| bucket(&days, period, false)),
+            timeline: timeline.map(|(_, periods)| periods),
+            coverage,
             undated_excluded,
             index: IndexInfo {
                 documents: searcher.num_docs(),
