@@ -37,7 +37,7 @@ impl Searcher {
         timeline: &[FacetCount],
     ) -> Result<Vec<PeriodCoverage>> {
         let mut everything = request.clone();
-        everything.query = "*".to_owned();
+        "*".clone_into(&mut everything.query);
         everything.expand = false;
         let query = query::build(&self.store, searcher, &self.tokenizers, &everything, &[])?;
         let days = searcher
