@@ -226,3 +226,74 @@ fn timeline_totals_are_what_star_counts_with_the_same_filters() {
     let human = wd.run(&["query", "Sirte", "--timeline", "year", "--color", "never"]).success();
     assert!(human.stdout.contains(" of ") && human.stdout.contains('%'), "{human}");
 }
+
+/// G² of the 2×2 table of documents, computed here from scratch.
+fn expected_g2(a: f64, n1: f64, b: f64, n2: f64) -> f64 {
+    let total = n1 + n2;
+    let cells =
+        [(a, n1, a + b), (b, n2, a + b), (n1 - a, n1, total - a - b), (n2 - b, n2, total - a - b)];
+    2.0 * cells
+        .iter()
+        .map(|&(o, row, col)| {
+            let e = row * col / total;
+            if o > 0.0 { o * (o / e).ln() } else { 0.0 }
+        })
+        .sum::<f64>()
+}
+
+#[test]
+fn keyness_on_bbc_agrees_with_document_counts_from_the_files() {
+    use std::collections::{HashMap, HashSet};
+    let Some(articles) = shared("corpora/bbc/articles") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", articles.to_str().unwrap(), "--quiet"]).success();
+    // Each file's body words (after the headline line), lowercased, by id.
+    let mut words_of: HashMap<String, HashSet<String>> = HashMap::new();
+    for folder in std::fs::read_dir(&articles).unwrap() {
+        let folder = folder.unwrap().path();
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let path = file.unwrap().path();
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            let body = text.split_once('\n').map_or("", |(_, rest)| rest);
+            let words = body
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            let id = format!(
+                "articles/{}/{}",
+                folder.file_name().unwrap().to_string_lossy(),
+                path.file_name().unwrap().to_string_lossy()
+            );
+            words_of.insert(id, words);
+        }
+    }
+    let query = "oil";
+    let report = wd.query_json(&[query, "--facet", "terms", "-n", "0"]);
+    let text =
+        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    assert!(validator.is_valid(&report), "{report:#}");
+    let hits: HashSet<String> = wd.query_ids(&[query]).into_iter().collect();
+    assert!(hits.iter().all(|id| words_of.contains_key(id)), "ids are not file paths: {hits:?}");
+    let n1 = hits.len() as f64;
+    let n2 = words_of.len() as f64 - n1;
+    let terms = report["facets"]["terms"].as_array().unwrap();
+    assert!(terms.len() >= 20, "{report:#}");
+    for term in &terms[..20] {
+        let word = term["value"].as_str().unwrap();
+        assert_ne!(word, query);
+        let a = hits.iter().filter(|id| words_of[*id].contains(word)).count() as f64;
+        let df = words_of.values().filter(|words| words.contains(word)).count() as f64;
+        let expected = expected_g2(a, n1, df - a, n2);
+        let got = term["g2"].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() <= 1e-6 * expected.max(1.0),
+            "{word}: newsearch G² {got} (a={}, df={}), from the files {expected} (a={a}, df={df})",
+            term["count"],
+            term["corpus_count"]
+        );
+        let effect = ((a / n1) / ((df - a).max(0.5) / n2)).log2();
+        assert!((term["effect"].as_f64().unwrap() - effect).abs() < 1e-6, "{word}: {term}");
+    }
+}

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::corpus::path_text;
 use crate::dates::SlashDates;
 use crate::indexer::IndexSummary;
+use crate::query::FacetKind;
 use crate::query::expand::ExpansionTerm;
 use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
@@ -111,6 +112,15 @@ pub struct FacetCountV1<'a> {
     pub value: &'a str,
     /// Hits with it.
     pub count: u64,
+    /// `terms` only: articles in the index whose body holds the word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corpus_count: Option<u64>,
+    /// `terms` only: log-likelihood G² against the rest of the index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub g2: Option<f64>,
+    /// `terms` only: log ratio (log2 of the share of hits over the share of the rest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<f64>,
 }
 
 /// A timeline bucket.
@@ -145,8 +155,22 @@ pub struct IndexInfoV1<'a> {
 impl<'a> QueryReportV1<'a> {
     /// The wire form of `results`.
     pub fn new(results: &'a SearchResults) -> QueryReportV1<'a> {
-        let facet_counts = |counts: &'a [FacetCount]| {
-            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+        let facet_counts = |kind: FacetKind, counts: &'a [FacetCount]| {
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let keyness =
+                        (kind == FacetKind::Terms).then(|| results.keyness.get(i)).flatten();
+                    FacetCountV1 {
+                        value: &c.value,
+                        count: c.count,
+                        corpus_count: keyness.map(|k| k.corpus_count),
+                        g2: keyness.map(|k| k.g2),
+                        effect: keyness.map(|k| k.effect),
+                    }
+                })
+                .collect()
         };
         QueryReportV1 {
             schema_version: SCHEMA_VERSION,
@@ -158,7 +182,7 @@ impl<'a> QueryReportV1<'a> {
             facets: results
                 .facets
                 .iter()
-                .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
+                .map(|(kind, counts)| (kind.name(), facet_counts(*kind, counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
                 periods
@@ -331,7 +355,16 @@ impl<'a> StatsReportV1<'a> {
     /// The wire form of `stats`.
     pub fn new(stats: &'a IndexStats) -> StatsReportV1<'a> {
         let counts = |counts: &'a [FacetCount]| {
-            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+            counts
+                .iter()
+                .map(|c| FacetCountV1 {
+                    value: &c.value,
+                    count: c.count,
+                    corpus_count: None,
+                    g2: None,
+                    effect: None,
+                })
+                .collect()
         };
         StatsReportV1 {
             schema_version: SCHEMA_VERSION,

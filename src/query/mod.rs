@@ -61,14 +61,24 @@ pub enum FacetKind {
     Year,
     /// Publication month.
     Month,
+    /// The words most over-represented in the hits against the rest of the
+    /// index (log-likelihood G², with the log ratio).
+    Terms,
 }
 
 impl FacetKind {
     /// The kind a name in requests names (`source`, ..., `month`).
     pub fn from_name(name: &str) -> Option<FacetKind> {
-        [FacetKind::Source, FacetKind::Folder, FacetKind::Entity, FacetKind::Year, FacetKind::Month]
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        [
+            FacetKind::Source,
+            FacetKind::Folder,
+            FacetKind::Entity,
+            FacetKind::Year,
+            FacetKind::Month,
+            FacetKind::Terms,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 
     /// The facet field that holds it, for the kinds counted from facet paths
@@ -77,7 +87,7 @@ impl FacetKind {
         match self {
             FacetKind::Source => Some(fields::SOURCE),
             FacetKind::Folder => Some(fields::FOLDER),
-            FacetKind::Entity | FacetKind::Year | FacetKind::Month => None,
+            FacetKind::Entity | FacetKind::Year | FacetKind::Month | FacetKind::Terms => None,
         }
     }
 
@@ -89,6 +99,7 @@ impl FacetKind {
             FacetKind::Entity => fields::ENTITY,
             FacetKind::Year => "year",
             FacetKind::Month => "month",
+            FacetKind::Terms => "terms",
         }
     }
 }

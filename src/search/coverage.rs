@@ -5,7 +5,7 @@
 //! Takes the request and its timeline; gives one [`PeriodCoverage`] per
 //! period, counted in one unscored pass of `*` with the request's filters.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Searcher;
 use super::collect::DayCounts;
@@ -26,10 +26,27 @@ pub struct PeriodCoverage {
     pub gap: bool,
 }
 
+/// A timeline's periods and the coverage of each.
+type Timeline = (Option<Vec<FacetCount>>, Option<Vec<PeriodCoverage>>);
+
 impl Searcher {
+    /// `request`'s timeline of hits (counted per day in `days`), if it asks
+    /// for one, with each period's coverage.
+    pub(super) fn timeline(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        days: &BTreeMap<i64, u64>,
+    ) -> Result<Timeline> {
+        let Some(period) = request.timeline else { return Ok((None, None)) };
+        let periods = bucket(days, period, false);
+        let coverage = self.coverage(searcher, request, period, &periods)?;
+        Ok((Some(periods), Some(coverage)))
+    }
+
     /// The coverage of each period of `timeline` (`request`'s hits per
     /// `period`), in the same order.
-    pub(super) fn coverage(
+    fn coverage(
         &self,
         searcher: &tantivy::Searcher,
         request: &SearchRequest,

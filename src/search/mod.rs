@@ -12,6 +12,7 @@ mod collect;
 mod coverage;
 mod facets;
 mod hits;
+mod keyness;
 mod kwic;
 pub mod occurrences;
 mod snippets;
@@ -36,6 +37,7 @@ pub use coverage::PeriodCoverage;
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
 pub use hits::Hit;
+pub use keyness::{KEY_TERMS, Keyness, g2, log_ratio};
 pub use kwic::{KwicResults, KwicRow};
 
 /// Matching articles without a publication date, which a date range or a
@@ -88,6 +90,8 @@ pub struct SearchResults {
     pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
+    /// With `--facet terms`: each listed word's keyness, in the facet's order.
+    pub keyness: Vec<Keyness>,
     /// What the corpus holds in each period of `timeline`, in its order.
     pub coverage: Option<Vec<PeriodCoverage>>,
     /// Undated articles the date range or the timeline left out; `None`
@@ -203,6 +207,7 @@ impl Searcher {
             hits.push(hit);
         }
 
+        let mut keyness = Vec::new();
         let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
         for kind in &request.facets {
             if facets.iter().any(|(done, _)| done == kind) {
@@ -212,6 +217,7 @@ impl Searcher {
                 FacetKind::Year => bucket(&days, Period::Year, true),
                 FacetKind::Month => bucket(&days, Period::Month, true),
                 FacetKind::Entity => self.entity_values(&entity_counts),
+                FacetKind::Terms => self.key_terms(&searcher, &*query, &groups, &mut keyness)?,
                 FacetKind::Source | FacetKind::Folder => {
                     let paths = facet_counts.get(kind).cloned().unwrap_or_default();
                     facet_values(*kind, paths)
@@ -219,11 +225,7 @@ impl Searcher {
             };
             facets.push((*kind, counts));
         }
-        let timeline = request.timeline.map(|period| (period, bucket(&days, period, false)));
-        let coverage = match &timeline {
-            Some((period, periods)) => Some(self.coverage(&searcher, request, *period, periods)?),
-            None => None,
-        };
+        let (timeline, coverage) = self.timeline(&searcher, request, &days)?;
         Ok(SearchResults {
             query: request.query.clone(),
             total_hits,
@@ -231,8 +233,9 @@ impl Searcher {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
-            timeline: timeline.map(|(_, periods)| periods),
+            timeline,
             coverage,
+            keyness,
             undated_excluded,
             index: IndexInfo {
                 documents: searcher.num_docs(),
