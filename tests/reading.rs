@@ -297,3 +297,31 @@ fn keyness_on_bbc_agrees_with_document_counts_from_the_files() {
         assert!((term["effect"].as_f64().unwrap() - effect).abs() < 1e-6, "{word}: {term}");
     }
 }
+
+#[test]
+fn provenance_traces_an_export_to_its_query_options_and_index() {
+    let wd = Workdir::indexed_sample_corpus();
+    let args = ["Sirte", "--filter", "source:FNA", "--since", "2016", "--facet", "terms"];
+    let report = wd.query_json(&[&["--all"][..], &args].concat());
+    let provenance = &report["provenance"];
+    assert_eq!(provenance["query"], "Sirte");
+    assert_eq!(provenance["options"]["filters"][0], "source:FNA", "{provenance}");
+    assert_eq!(provenance["options"]["facets"][0], "terms", "{provenance}");
+    assert_eq!(provenance["documents"], report["index"]["documents"]);
+    assert!(provenance["opstamp"].as_u64().unwrap() > 0, "{provenance}");
+    assert!(provenance.get("written_at").is_none(), "plain output carries no time");
+
+    let export = |file: &str| {
+        let mut all = vec!["query", "--all", "--format", "jsonl", "--provenance", file];
+        all.extend_from_slice(&args);
+        wd.run(&all).success().stdout
+    };
+    let (first, second) = (export("first.json"), export("second.json"));
+    assert_eq!(first, second, "an export is the same from run to run");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.join("first.json")).unwrap()).unwrap();
+    assert!(written["written_at"].as_str().unwrap().starts_with("20"), "{written}");
+    let mut without_time = written.clone();
+    without_time.as_object_mut().unwrap().remove("written_at");
+    assert_eq!(&without_time, provenance);
+}

@@ -57,6 +57,43 @@ pub struct QueryReportV1<'a> {
     /// The words `--expand` added, with their share of the added weight.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub expansion: &'a [ExpansionTerm],
+    /// What the answer can be traced back to.
+    pub provenance: ProvenanceV1<'a>,
+}
+
+/// What an answer can be traced back to (`--provenance FILE` adds `written_at`).
+#[derive(Serialize)]
+pub struct ProvenanceV1<'a> {
+    /// The query as run.
+    pub query: &'a str,
+    /// The options as run, defaults included.
+    pub options: &'a serde_json::Value,
+    /// Documents in the index.
+    pub documents: u64,
+    /// Opstamp of the index commit that answered.
+    pub opstamp: u64,
+    /// Fingerprint of the index's alias table.
+    pub aliases_fingerprint: &'a str,
+    /// newsearch version that answered.
+    pub newsearch_version: &'a str,
+    /// When the export was written; only in `--provenance FILE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<String>,
+}
+
+impl<'a> ProvenanceV1<'a> {
+    /// The provenance of `results`.
+    pub fn new(results: &'a SearchResults) -> ProvenanceV1<'a> {
+        ProvenanceV1 {
+            query: &results.query,
+            options: &results.options,
+            documents: results.index.documents,
+            opstamp: results.index.opstamp,
+            aliases_fingerprint: &results.index.aliases_fingerprint,
+            newsearch_version: &results.index.newsearch_version,
+            written_at: None,
+        }
+    }
 }
 
 /// A batch line that could not run.
@@ -207,6 +244,7 @@ impl<'a> QueryReportV1<'a> {
                 newsearch_version: &results.index.newsearch_version,
             },
             expansion: &results.expansion,
+            provenance: ProvenanceV1::new(results),
         }
     }
 }

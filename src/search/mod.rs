@@ -15,6 +15,7 @@ mod hits;
 mod keyness;
 mod kwic;
 pub mod occurrences;
+mod provenance;
 mod snippets;
 
 use std::collections::BTreeMap;
@@ -70,6 +71,8 @@ pub struct IndexInfo {
     pub aliases_fingerprint: String,
     /// newsearch version that answered.
     pub newsearch_version: String,
+    /// Opstamp of the index commit that answered.
+    pub opstamp: u64,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -101,6 +104,8 @@ pub struct SearchResults {
     pub index: IndexInfo,
     /// The words `--expand` added, heaviest first (empty without it).
     pub expansion: Vec<ExpansionTerm>,
+    /// The request's options as run, for provenance.
+    pub options: serde_json::Value,
 }
 
 /// An open index, ready for any number of searches.
@@ -237,12 +242,9 @@ impl Searcher {
             coverage,
             keyness,
             undated_excluded,
-            index: IndexInfo {
-                documents: searcher.num_docs(),
-                aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
-                newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
+            index: self.index_info(&searcher),
             expansion,
+            options: provenance::request_options(request),
         })
     }
 
