@@ -78,6 +78,8 @@ impl Quickwit {
                         .set_precision(DateTimePrecision::Seconds);
                     builder.add_date_field(&name, options)
                 }
+                // A WARC record's offset: stored, never searched here.
+                ("u64", _) => builder.add_u64_field(&name, tantivy::schema::STORED),
                 other => panic!("{name}: a field type the emulation does not know: {other:?}"),
             };
             fields.insert(name, field);
@@ -104,6 +106,10 @@ impl Quickwit {
                     other => vec![other.clone()],
                 };
                 for value in values {
+                    if let Some(number) = value.as_u64() {
+                        doc.add_u64(field, number);
+                        continue;
+                    }
                     let value = value.as_str().unwrap();
                     if dates.contains(name) {
                         let date = DateTime::parse_from_rfc3339(value).unwrap();

@@ -20,5 +20,6 @@ mod promises;
 mod query_cmd;
 mod query_output;
 mod ranking;
+mod reading;
 mod readonly;
 mod scrape;

@@ -15,7 +15,7 @@ use crate::dates::SlashDates;
 use crate::error::echo;
 use crate::fields;
 use crate::indexer::IndexSummary;
-use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
+use crate::search::{FacetCount, Hit, PeriodCoverage, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
 
 use super::Style;
@@ -79,7 +79,7 @@ pub fn write_results(
     }
     if let Some(timeline) = &results.timeline {
         writeln!(out)?;
-        write_timeline(timeline, style, out)?;
+        write_timeline(timeline, results.coverage.as_deref(), style, out)?;
         if let Some(UndatedExcluded::FromTimeline(count @ 1..)) = results.undated_excluded {
             let noun = if count == 1 { "hit" } else { "hits" };
             writeln!(out, "{count} undated {noun} not in the timeline")?;
@@ -273,7 +273,12 @@ pub fn write_table(
     Ok(())
 }
 
-fn write_timeline(timeline: &[FacetCount], style: Style, out: &mut impl Write) -> io::Result<()> {
+fn write_timeline(
+    timeline: &[FacetCount],
+    coverage: Option<&[PeriodCoverage]>,
+    style: Style,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let max = timeline.iter().map(|p| p.count).max().unwrap_or(0).max(1);
     let width = timeline.iter().map(|p| p.value.len()).max().unwrap_or(0);
     if style.color {
@@ -281,10 +286,17 @@ fn write_timeline(timeline: &[FacetCount], style: Style, out: &mut impl Write) -
     } else {
         writeln!(out, "timeline")?;
     }
-    for period in timeline {
+    for (i, period) in timeline.iter().enumerate() {
         let bar = (period.count * BAR_WIDTH).div_ceil(max);
         let bar = "█".repeat(usize::try_from(bar).unwrap_or(0));
-        writeln!(out, "{:<width$}  {bar} {}", period.value, period.count)?;
+        // Hits beside what the corpus holds in the period: a rise in hits can
+        // be a rise in the collection, and an empty period a gap in it.
+        let of_total = match coverage.and_then(|c| c.get(i)) {
+            Some(c) if c.gap => "  (gap: no articles in the corpus)".to_owned(),
+            Some(c) => format!(" of {} ({:.1}%)", c.total, c.share.unwrap_or(0.0) * 100.0),
+            None => String::new(),
+        };
+        writeln!(out, "{:<width$}  {bar} {}{of_total}", period.value, period.count)?;
     }
     Ok(())
 }

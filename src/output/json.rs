@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::corpus::path_text;
 use crate::dates::SlashDates;
 use crate::indexer::IndexSummary;
+use crate::query::FacetKind;
 use crate::query::expand::ExpansionTerm;
 use crate::search::{FacetCount, Hit, SearchResults, UndatedExcluded};
 use crate::stats::IndexStats;
@@ -56,6 +57,43 @@ pub struct QueryReportV1<'a> {
     /// The words `--expand` added, with their share of the added weight.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub expansion: &'a [ExpansionTerm],
+    /// What the answer can be traced back to.
+    pub provenance: ProvenanceV1<'a>,
+}
+
+/// What an answer can be traced back to (`--provenance FILE` adds `written_at`).
+#[derive(Serialize)]
+pub struct ProvenanceV1<'a> {
+    /// The query as run.
+    pub query: &'a str,
+    /// The options as run, defaults included.
+    pub options: &'a serde_json::Value,
+    /// Documents in the index.
+    pub documents: u64,
+    /// Opstamp of the index commit that answered.
+    pub opstamp: u64,
+    /// Fingerprint of the index's alias table.
+    pub aliases_fingerprint: &'a str,
+    /// newsearch version that answered.
+    pub newsearch_version: &'a str,
+    /// When the export was written; only in `--provenance FILE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_at: Option<String>,
+}
+
+impl<'a> ProvenanceV1<'a> {
+    /// The provenance of `results`.
+    pub fn new(results: &'a SearchResults) -> ProvenanceV1<'a> {
+        ProvenanceV1 {
+            query: &results.query,
+            options: &results.options,
+            documents: results.index.documents,
+            opstamp: results.index.opstamp,
+            aliases_fingerprint: &results.index.aliases_fingerprint,
+            newsearch_version: &results.index.newsearch_version,
+            written_at: None,
+        }
+    }
 }
 
 /// A batch line that could not run.
@@ -124,6 +162,15 @@ pub struct FacetCountV1<'a> {
     pub value: &'a str,
     /// Hits with it.
     pub count: u64,
+    /// `terms` only: articles in the index whose body holds the word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corpus_count: Option<u64>,
+    /// `terms` only: log-likelihood G² against the rest of the index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub g2: Option<f64>,
+    /// `terms` only: log ratio (log2 of the share of hits over the share of the rest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<f64>,
 }
 
 /// A timeline bucket.
@@ -133,6 +180,15 @@ pub struct PeriodCountV1<'a> {
     pub period: &'a str,
     /// Hits in it.
     pub count: u64,
+    /// Articles in it under the same filters and dates, without the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// `count / total`; absent in a gap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// The (filtered) corpus holds no article in the period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<bool>,
 }
 
 /// Provenance of a query's answer.
@@ -149,8 +205,22 @@ pub struct IndexInfoV1<'a> {
 impl<'a> QueryReportV1<'a> {
     /// The wire form of `results`.
     pub fn new(results: &'a SearchResults) -> QueryReportV1<'a> {
-        let facet_counts = |counts: &'a [FacetCount]| {
-            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+        let facet_counts = |kind: FacetKind, counts: &'a [FacetCount]| {
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let keyness =
+                        (kind == FacetKind::Terms).then(|| results.keyness.get(i)).flatten();
+                    FacetCountV1 {
+                        value: &c.value,
+                        count: c.count,
+                        corpus_count: keyness.map(|k| k.corpus_count),
+                        g2: keyness.map(|k| k.g2),
+                        effect: keyness.map(|k| k.effect),
+                    }
+                })
+                .collect()
         };
         QueryReportV1 {
             schema_version: SCHEMA_VERSION,
@@ -162,10 +232,23 @@ impl<'a> QueryReportV1<'a> {
             facets: results
                 .facets
                 .iter()
-                .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
+                .map(|(kind, counts)| (kind.name(), facet_counts(*kind, counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
-                periods.iter().map(|p| PeriodCountV1 { period: &p.value, count: p.count }).collect()
+                periods
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let coverage = results.coverage.as_ref().and_then(|c| c.get(i));
+                        PeriodCountV1 {
+                            period: &p.value,
+                            count: p.count,
+                            total: coverage.map(|c| c.total),
+                            share: coverage.and_then(|c| c.share),
+                            gap: coverage.map(|c| c.gap),
+                        }
+                    })
+                    .collect()
             }),
             undated_excluded: results.undated_excluded.map(UndatedExcluded::count),
             index: IndexInfoV1 {
@@ -174,6 +257,7 @@ impl<'a> QueryReportV1<'a> {
                 newsearch_version: &results.index.newsearch_version,
             },
             expansion: &results.expansion,
+            provenance: ProvenanceV1::new(results),
         }
     }
 }
@@ -359,7 +443,16 @@ impl<'a> StatsReportV1<'a> {
     /// The wire form of `stats`.
     pub fn new(stats: &'a IndexStats) -> StatsReportV1<'a> {
         let counts = |counts: &'a [FacetCount]| {
-            counts.iter().map(|c| FacetCountV1 { value: &c.value, count: c.count }).collect()
+            counts
+                .iter()
+                .map(|c| FacetCountV1 {
+                    value: &c.value,
+                    count: c.count,
+                    corpus_count: None,
+                    g2: None,
+                    effect: None,
+                })
+                .collect()
         };
         StatsReportV1 {
             schema_version: SCHEMA_VERSION,

@@ -4,6 +4,7 @@
 pub mod aliases;
 pub mod human;
 pub mod json;
+pub mod kwic;
 
 use std::io::{self, Write};
 
@@ -139,7 +140,7 @@ fn csv_entities(matches: &[crate::search::EntityMatch]) -> String {
 /// The I/O error inside a CSV error. `csv` wraps write errors in its own type, and
 /// its `From` conversion hides them under `ErrorKind::Other`: a closed stdout would
 /// then no longer be seen as a broken pipe, and `… --format csv | head` would fail.
-fn csv_io_error(err: csv::Error) -> io::Error {
+pub(crate) fn csv_io_error(err: csv::Error) -> io::Error {
     if !err.is_io_error() {
         return io::Error::other(err);
     }

@@ -96,9 +96,11 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
             let (field, value) = parse_filter(filter).ok_or_else(|| {
                 Error::Usage(format!("--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"))
             })?;
-            if ![fields::SOURCE, fields::FOLDER, fields::ENTITY].contains(&field.as_str()) {
+            if ![fields::SOURCE, fields::FOLDER, fields::ENTITY, fields::LINEAGE]
+                .contains(&field.as_str())
+            {
                 return Err(Error::Usage(format!(
-                    "--filter {field}:{}: filters work on source, folder and entity",
+                    "--filter {field}:{}: filters work on source, folder, entity and lineage",
                     value.trim()
                 )));
             }

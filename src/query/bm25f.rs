@@ -112,6 +112,21 @@ impl GroupQuery {
         &self.slots
     }
 
+    /// What the user wrote.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The fields searched.
+    pub fn fields(&self) -> &[WeightedField] {
+        &self.fields
+    }
+
+    /// Words a phrase's words may stand apart, in all.
+    pub fn slop(&self) -> u32 {
+        self.slop
+    }
+
     fn is_phrase(&self) -> bool {
         self.slots.len() > 1
     }
@@ -171,22 +186,30 @@ impl GroupQuery {
 /// sixteenth article of the index if that is more (about a millisecond).
 const EXACT_UNION_SEEKS: u64 = 4096;
 
-/// The articles of a segment in any of `lists` (longest first).
+/// The articles of a segment in any of `lists` (longest first): the longest
+/// list's length, plus every article of the others, walked once in order, that
+/// the longest does not hold. (Each list is walked once: checking a list
+/// against lists already walked to their end counted every article again.)
 fn union_in_segment(lists: &mut [SegmentPostings]) -> u64 {
-    let Some(first) = lists.first() else { return 0 };
-    let mut total = u64::from(first.size_hint());
-    for i in 1..lists.len() {
-        let (larger, rest) = lists.split_at_mut(i);
-        let list = &mut rest[0];
-        while list.doc() != TERMINATED {
-            let doc = list.doc();
-            if !larger.iter_mut().any(|other| other.seek(doc) == doc) {
-                total += 1;
+    let Some((longest, rest)) = lists.split_first_mut() else { return 0 };
+    let mut total = u64::from(longest.size_hint());
+    loop {
+        let doc = rest.iter().map(DocSet::doc).min().unwrap_or(TERMINATED);
+        if doc == TERMINATED {
+            return total;
+        }
+        if longest.doc() < doc {
+            longest.seek(doc);
+        }
+        if longest.doc() != doc {
+            total += 1;
+        }
+        for list in rest.iter_mut() {
+            if list.doc() == doc {
+                list.advance();
             }
-            list.advance();
         }
     }
-    total
 }
 
 impl Query for GroupQuery {

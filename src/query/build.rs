@@ -55,6 +55,9 @@ pub struct Builder<'a> {
     /// The facets in the index that a `source:` or `folder:` value names
     /// (`source:fna` → `/FNA`; at least one), or why it names none.
     pub facet_spellings: &'a FacetSpellings<'a>,
+    /// The word and phrase groups the query searches for (not those it
+    /// excludes), in the order written: what highlights and KWIC rows show.
+    pub groups: Vec<GroupQuery>,
 }
 
 /// See [`Builder::facet_spellings`]: `(field, value)` → facets.
@@ -111,8 +114,13 @@ impl Builder<'_> {
                 // group) counts `n^QUERY_REPEAT_EXPONENT` times, not `n`.
                 let mut repeats: Vec<u32> = Vec::new();
                 for (occur, child) in children {
+                    let searched = self.groups.len();
                     let Some(query) = self.node(child)? else { continue };
                     let occur = occur.unwrap_or(self.default_occur);
+                    if occur == Occur::MustNot {
+                        // An excluded word is in none of the hits: nothing to show.
+                        self.groups.truncate(searched);
+                    }
                     let written = match child {
                         UserInputAst::Leaf(leaf) => match &**leaf {
                             UserInputLeaf::Literal(literal) => {
@@ -213,7 +221,7 @@ impl Builder<'_> {
     /// Every spelling of an entity is indexed as its canonical term, searched
     /// as it is; --literal writes one-word spellings as themselves, so it
     /// cannot search that term.
-    fn entity_terms(&self, field: &str, text: &str, weighted: Vec<WeightedField>) -> Built {
+    fn entity_terms(&mut self, field: &str, text: &str, weighted: Vec<WeightedField>) -> Built {
         if self.literal {
             return Err(format!(
                 "`{field}:` matches every spelling, which --literal does not search; use \
@@ -227,7 +235,9 @@ impl Builder<'_> {
             vec![self.aliases.resolve(text).ok_or_else(unknown)?]
         };
         let terms = members.iter().map(|&id| self.aliases.entity(id).term.clone()).collect();
-        Ok(Some(Box::new(GroupQuery::new(text.to_owned(), vec![terms], weighted, 0))))
+        let group = GroupQuery::new(text.to_owned(), vec![terms], weighted, 0);
+        self.groups.push(group.clone());
+        Ok(Some(Box::new(group)))
     }
 
     fn literal(&mut self, literal: &UserInputLiteral) -> Built {
@@ -320,7 +330,9 @@ impl Builder<'_> {
         let slots: Vec<Vec<String>> =
             words.iter().map(|word| self.forms(word, &weighted)).collect();
         let slop = if literal.delimiter == Delimiter::None { 0 } else { literal.slop };
-        Ok(Some(Box::new(GroupQuery::new(text.to_owned(), slots, weighted, slop))))
+        let group = GroupQuery::new(text.to_owned(), slots, weighted, slop);
+        self.groups.push(group.clone());
+        Ok(Some(Box::new(group)))
     }
 
     /// The index's date term for the first (or, with `end`, the last)

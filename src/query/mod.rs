@@ -65,6 +65,9 @@ pub enum FacetKind {
     Year,
     /// Publication month.
     Month,
+    /// The words most over-represented in the hits against the rest of the
+    /// index (log-likelihood G², with the log ratio).
+    Terms,
 }
 
 impl FacetKind {
@@ -78,6 +81,7 @@ impl FacetKind {
             FacetKind::Lineage,
             FacetKind::Year,
             FacetKind::Month,
+            FacetKind::Terms,
         ]
         .into_iter()
         .find(|kind| kind.name() == name)
@@ -93,7 +97,8 @@ impl FacetKind {
             | FacetKind::Form
             | FacetKind::Lineage
             | FacetKind::Year
-            | FacetKind::Month => None,
+            | FacetKind::Month
+            | FacetKind::Terms => None,
         }
     }
 
@@ -107,6 +112,7 @@ impl FacetKind {
             FacetKind::Lineage => fields::LINEAGE,
             FacetKind::Year => "year",
             FacetKind::Month => "month",
+            FacetKind::Terms => "terms",
         }
     }
 }
@@ -226,6 +232,19 @@ pub fn build(
     request: &SearchRequest,
     expansion: &[expand::ExpansionTerm],
 ) -> Result<Box<dyn Query>> {
+    build_searched(store, searcher, tokenizers, request, expansion).map(|(query, _)| query)
+}
+
+/// [`build`], and the words and phrases the query searches for as written
+/// (not `--expand`'s, nor those it excludes): what highlights and keyword-in-
+/// context rows show.
+pub fn build_searched(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    tokenizers: &QueryTokenizers,
+    request: &SearchRequest,
+    expansion: &[expand::ExpansionTerm],
+) -> Result<(Box<dyn Query>, Vec<bm25f::GroupQuery>)> {
     let query_error = |message: String| Error::Query { query: request.query.clone(), message };
     let text = request.query.trim();
     if text.is_empty() {
@@ -250,6 +269,7 @@ pub fn build(
         )));
     }
     let f = &store.fields;
+    let mut groups = Vec::new();
     let main: Box<dyn Query> = if text == "*" {
         Box::new(AllQuery)
     } else {
@@ -280,8 +300,10 @@ pub fn build(
             },
             aliases: &store.aliases,
             facet_spellings: &spellings,
+            groups: Vec::new(),
         };
         let main = builder.build(&ast).map_err(query_error)?;
+        groups = std::mem::take(&mut builder.groups);
         if expansion.is_empty() { main } else { builder.expanded(main, text, expansion) }
     };
 
@@ -322,7 +344,9 @@ pub fn build(
             group.queries.into_iter().map(|query| (Occur::Should, query)).collect();
         clauses.push(narrow(Box::new(BooleanQuery::new(alternatives)), group.name));
     }
-    Ok(if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) })
+    let query: Box<dyn Query> =
+        if clauses.len() == 1 { clauses.remove(0).1 } else { Box::new(BooleanQuery::new(clauses)) };
+    Ok((query, groups))
 }
 
 /// The queries of one field's filters (any of them matches), named by them

@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
 
 use super::Searcher;
 use super::facets::facet_leaf;
+use super::occurrences::{self, Pattern};
 use super::snippets;
 use crate::analysis::EntityFinder;
 
@@ -91,13 +92,15 @@ impl Searcher {
         doc: &TantivyDocument,
         rank: usize,
         score: f32,
-        generator: &SnippetGenerator,
+        patterns: &[Pattern],
+        analyzer: &mut TextAnalyzer,
         snippet_chars: usize,
     ) -> Hit {
         let f = &self.store.fields;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_owned);
         let body = text(f.body).unwrap_or_default();
-        let (snippet, highlights) = snippets::snippet(&body, generator, snippet_chars);
+        let found = occurrences::find(analyzer, patterns, f.body, &body);
+        let (snippet, highlights) = snippets::snippet(&body, &found, snippet_chars);
 
         let title = text(f.title);
         let (entities, matches) = self.entities_of(title.as_deref(), &body);

@@ -9,9 +9,14 @@
 //! facet values and timeline periods.
 
 mod collect;
+mod coverage;
 mod entity_facets;
 mod facets;
 mod hits;
+mod keyness;
+mod kwic;
+pub mod occurrences;
+mod provenance;
 mod snippets;
 
 use std::collections::BTreeMap;
@@ -21,7 +26,6 @@ use std::time::Instant;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument};
 
 use crate::error::{Error, Result};
@@ -31,9 +35,12 @@ use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort
 use crate::store::{self, Store};
 
 use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, relevance_page};
+pub use coverage::PeriodCoverage;
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
 pub use hits::{EntityMatch, Hit};
+pub use keyness::{KEY_TERMS, Keyness, g2, log_ratio};
+pub use kwic::{KwicResults, KwicRow};
 
 /// Matching articles without a publication date, which a date range or a
 /// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)
@@ -65,6 +72,8 @@ pub struct IndexInfo {
     pub aliases_fingerprint: String,
     /// newsearch version that answered.
     pub newsearch_version: String,
+    /// Opstamp of the index commit that answered.
+    pub opstamp: u64,
 }
 
 /// The answer to a [`SearchRequest`].
@@ -85,6 +94,10 @@ pub struct SearchResults {
     pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
+    /// With `--facet terms`: each listed word's keyness, in the facet's order.
+    pub keyness: Vec<Keyness>,
+    /// What the corpus holds in each period of `timeline`, in its order.
+    pub coverage: Option<Vec<PeriodCoverage>>,
     /// Undated articles the date range or the timeline left out; `None`
     /// without either.
     pub undated_excluded: Option<UndatedExcluded>,
@@ -92,6 +105,8 @@ pub struct SearchResults {
     pub index: IndexInfo,
     /// The words `--expand` added, heaviest first (empty without it).
     pub expansion: Vec<ExpansionTerm>,
+    /// The request's options as run, for provenance.
+    pub options: serde_json::Value,
 }
 
 /// An open index, ready for any number of searches.
@@ -126,7 +141,8 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let dir = &self.store.dir;
         let index_error = Error::index(dir.clone());
-        let mut query = query::build(&self.store, &searcher, &self.tokenizers, request, &[])?;
+        let (mut query, groups) =
+            query::build_searched(&self.store, &searcher, &self.tokenizers, request, &[])?;
         let mut expansion = Vec::new();
         if request.expand {
             expansion = self.feedback(&searcher, &*query)?;
@@ -177,17 +193,19 @@ impl Searcher {
 
         let undated_excluded = self.undated_excluded(&searcher, request, &expansion, undated)?;
 
-        let snippets = SnippetGenerator::create(&searcher, &*query, self.store.fields.body)
-            .map_err(Error::index(dir.clone()))
-            .map(|mut generator| {
-                generator.set_max_num_chars(request.snippet_chars);
-                generator
-            })?;
+        let patterns = occurrences::Pattern::of_groups(&groups);
+        let mut analyzer = crate::analysis::analyzer(&self.store.aliases);
         let mut hits = Vec::with_capacity(page.len());
         for (i, (score, address)) in page.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
-            let mut hit =
-                self.hit(&doc, request.offset + i + 1, score, &snippets, request.snippet_chars);
+            let mut hit = self.hit(
+                &doc,
+                request.offset + i + 1,
+                score,
+                &patterns,
+                &mut analyzer,
+                request.snippet_chars,
+            );
             if request.explain {
                 let explanation =
                     query.explain(&searcher, address).map_err(Error::index(dir.clone()))?;
@@ -196,6 +214,7 @@ impl Searcher {
             hits.push(hit);
         }
 
+        let mut keyness = Vec::new();
         let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
         for kind in &request.facets {
             if facets.iter().any(|(done, _)| done == kind) {
@@ -207,6 +226,7 @@ impl Searcher {
                 FacetKind::Entity => self.entity_values(&entity_counts),
                 FacetKind::Form => self.form_values(&searcher, &*query)?,
                 FacetKind::Lineage => self.lineage_values(&searcher, &*query, &entity_counts)?,
+                FacetKind::Terms => self.key_terms(&searcher, &*query, &groups, &mut keyness)?,
                 FacetKind::Source | FacetKind::Folder => {
                     let paths = facet_counts.get(kind).cloned().unwrap_or_default();
                     facet_values(*kind, paths)
@@ -214,6 +234,7 @@ impl Searcher {
             };
             facets.push((*kind, counts));
         }
+        let (timeline, coverage) = self.timeline(&searcher, request, &days)?;
         Ok(SearchResults {
             query: request.query.clone(),
             total_hits,
@@ -221,14 +242,13 @@ impl Searcher {
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
-            timeline: request.timeline.map(|period| bucket(&days, period, false)),
+            timeline,
+            coverage,
+            keyness,
             undated_excluded,
-            index: IndexInfo {
-                documents: searcher.num_docs(),
-                aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
-                newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
-            },
+            index: self.index_info(&searcher),
             expansion,
+            options: provenance::request_options(request),
         })
     }
 

@@ -1,34 +1,35 @@
 //! Snippets: the fragment of a hit's body shown under its headline, with the
-//! byte ranges of the matched words. tantivy's `SnippetGenerator` picks the
-//! fragment (it analyzes the body again with the field's analyzer, so
-//! highlights fall on aliases as the article wrote them); this module widens it
-//! to its punctuation, or falls back to the body's lead when nothing matched.
+//! byte ranges of the matched words and phrases, found by
+//! [`super::occurrences`] with the index's analyzer (so highlights fall on
+//! aliases as the article wrote them); the body's lead when nothing matched.
 
-use tantivy::snippet::SnippetGenerator;
+use super::occurrences::{self, Occurrence};
 
-/// The fragment of `body` to show and its highlighted byte ranges; the lead of
-/// the body (`snippet_chars` long) when no word of the query is in it.
+/// The fragment of `body` to show and its highlighted byte ranges: the passage
+/// holding the most distinct words and phrases of the query
+/// ([`occurrences::best_window`]), cut at whitespace so that punctuation
+/// touching its first and last words stays; the lead of the body
+/// (`snippet_chars` long) when no word of the query is in it.
 pub(super) fn snippet(
     body: &str,
-    generator: &SnippetGenerator,
+    found: &[Occurrence],
     snippet_chars: usize,
 ) -> (String, Vec<[usize; 2]>) {
-    let snippet = generator.snippet(body);
-    if snippet.is_empty() {
-        (lead(body, snippet_chars), Vec::new())
-    } else {
-        let (fragment, shift) = widen_to_punctuation(body, snippet.fragment(), snippet_chars);
-        // One matched token longer than the limit (a multi-word entity spelling)
-        // is cut at it, with its highlight.
-        let end = fragment.char_indices().nth(snippet_chars).map_or(fragment.len(), |(at, _)| at);
-        let ranges = snippet
-            .highlighted()
-            .iter()
-            .map(|r| [r.start + shift, (r.end + shift).min(end)])
-            .filter(|[start, end]| start < end)
-            .collect();
-        (fragment[..end].to_owned(), ranges)
-    }
+    let Some((start, end)) = occurrences::best_window(body, found, snippet_chars) else {
+        return (lead(body, snippet_chars), Vec::new());
+    };
+    let inside: Vec<Occurrence> =
+        found.iter().filter(|o| o.start >= start && o.end <= end).copied().collect();
+    // A window is never longer than the limit, but one matched token longer
+    // than it (a multi-word entity spelling) is cut at it, with its highlight.
+    let window = &body[start..end];
+    let cut = window.char_indices().nth(snippet_chars).map_or(window.len(), |(at, _)| at);
+    let ranges = occurrences::highlight_ranges(&inside)
+        .into_iter()
+        .map(|[from, to]| [from - start, (to - start).min(cut)])
+        .filter(|[from, to]| from < to)
+        .collect();
+    (window[..cut].to_owned(), ranges)
 }
 
 /// The first `chars` characters of `text`, at a word boundary.
@@ -42,31 +43,4 @@ fn lead(text: &str, chars: usize) -> String {
             format!("{}…", text[..cut].trim_end())
         }
     }
-}
-
-/// tantivy cuts a snippet at its first and last words, leaving out the
-/// punctuation that touches them (an article ending `camps.` gave `camps`): the
-/// fragment is widened to it, as the article wrote it. Returns the fragment and
-/// how many bytes were added in front (highlights move by that much). The widened
-/// fragment keeps within `max_chars`.
-fn widen_to_punctuation<'b>(
-    body: &'b str,
-    fragment: &'b str,
-    max_chars: usize,
-) -> (&'b str, usize) {
-    let Some(start) = body.find(fragment) else { return (fragment, 0) };
-    let end = start + fragment.len();
-    let touching = |c: &char| !c.is_whitespace() && !c.is_alphanumeric();
-    // A few characters at most: a run of `-----` is a rule, not punctuation.
-    let room = max_chars.saturating_sub(fragment.chars().count());
-    let after: Vec<char> = body[end..].chars().take_while(touching).take(3.min(room)).collect();
-    let before: usize = body[..start]
-        .chars()
-        .rev()
-        .take_while(touching)
-        .take(3.min(room - after.len()))
-        .map(char::len_utf8)
-        .sum();
-    let after: usize = after.iter().copied().map(char::len_utf8).sum();
-    (&body[start - before..end + after], before)
 }

@@ -328,6 +328,19 @@ pub struct QueryArgs {
     /// for the same hits, facets and timeline, and exit without searching.
     #[arg(long, value_enum, value_name = "ENGINE", conflicts_with = "batch")]
     pub print_remote: Option<RemoteArg>,
+    /// Keyword in context: one row per occurrence of a matched word, phrase
+    /// or entity in the hits (title and body), with the words around it
+    /// (schema/kwic.v1.schema.json); with --all, every occurrence in the corpus.
+    #[arg(long, conflicts_with = "batch")]
+    pub kwic: bool,
+    /// Write the provenance of the results (query and options as run, the
+    /// index's documents and commit, alias fingerprint, version, the time) as
+    /// JSON to FILE, beside an export.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["batch", "kwic"])]
+    pub provenance: Option<PathBuf>,
+    /// Words of context on each side of a --kwic match.
+    #[arg(long, value_name = "N", requires = "kwic", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub context: u32,
 }
 
 /// A remote engine `--print-remote` writes for.

@@ -143,10 +143,22 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
     let template = query::search_request(&query_args, &searcher)?;
     let (mut out, style) = stdout(args.color, format == Format::Human);
 
+    if args.kwic {
+        let rows = searcher.kwic(&template, args.context as usize)?;
+        output::kwic::write_kwic(&rows, format, style, &mut out).map_err(stdout_error)?;
+        out.flush().map_err(stdout_error)?;
+        return Ok(Outcome::Done);
+    }
     let Some(batch) = &args.batch else {
         let results = searcher.search(&template)?;
         output::write_results(&results, format, style, Position::Single, &mut out)
             .map_err(stdout_error)?;
+        if let Some(path) = &args.provenance {
+            let mut provenance = newsearch::output::json::ProvenanceV1::new(&results);
+            provenance.written_at = Some(chrono::Utc::now().to_rfc3339());
+            let text = serde_json::to_string_pretty(&provenance).map_err(io::Error::from);
+            text.and_then(|text| std::fs::write(path, text + "\n")).map_err(Error::io(path))?;
+        }
         out.flush().map_err(stdout_error)?;
         return Ok(Outcome::Done);
     };

@@ -195,12 +195,14 @@ pub fn translate(dir: &Path, args: &QueryArgs) -> Result<Translation> {
     let mut request = query::request_with(args, slash)?;
     // The export keeps entities, not the spelling each article used or the
     // table's lineages: a remote engine has nothing to count them by.
-    if let Some(kind) =
-        request.facets.iter().find(|kind| matches!(kind, FacetKind::Form | FacetKind::Lineage))
+    if let Some(kind) = request
+        .facets
+        .iter()
+        .find(|kind| matches!(kind, FacetKind::Form | FacetKind::Lineage | FacetKind::Terms))
     {
         return Err(Error::Usage(format!(
             "--print-remote cannot translate --facet {}: the export holds each article's \
-             entities, not its spellings or the alias table's lineages",
+             entities, not its spellings, the alias table's lineages or newsearch's keyness",
             kind.name()
         )));
     }
@@ -461,6 +463,7 @@ impl<'a> Translator<'a> {
             slash_dates: self.slash,
             aliases: &self.store.aliases,
             facet_spellings: &no_spellings as &FacetSpellings<'_>,
+            groups: Vec::new(),
         }
     }
 

@@ -193,7 +193,7 @@ pub fn search_body(translation: &Translation) -> Result<(SearchBody, Vec<String>
             FacetKind::Year => histogram(Period::Year),
             FacetKind::Month => histogram(Period::Month),
             // Refused by `translate`.
-            FacetKind::Form | FacetKind::Lineage => continue,
+            FacetKind::Form | FacetKind::Lineage | FacetKind::Terms => continue,
         };
         aggs.insert(kind.name().to_owned(), aggregation);
     }

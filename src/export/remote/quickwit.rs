@@ -96,7 +96,7 @@ pub fn search_body(translation: &Translation) -> Result<(SearchBody, Vec<String>
             FacetKind::Folder => document::FOLDER,
             FacetKind::Entity => document::ENTITIES,
             // Refused by `translate`.
-            FacetKind::Form | FacetKind::Lineage => continue,
+            FacetKind::Form | FacetKind::Lineage | FacetKind::Terms => continue,
             FacetKind::Year | FacetKind::Month => {
                 aggs.insert(kind.name().to_owned(), day_histogram(Period::Day));
                 notes.push(format!(
