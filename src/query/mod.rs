@@ -235,7 +235,7 @@ pub fn build(
     build_searched(store, searcher, tokenizers, request, expansion).map(|(query, _)| query)
 }
 
-/// [`build`], and the words and phrases the query searches for as written
+/// [`build()`], and the words and phrases the query searches for as written
 /// (not `--expand`'s, nor those it excludes): what highlights and keyword-in-
 /// context rows show.
 pub fn build_searched(
