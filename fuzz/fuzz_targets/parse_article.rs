@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     let slash_dates =
         if selector & 0b1000 == 0 { SlashDates::MonthFirst } else { SlashDates::DayFirst };
     let max_article_bytes = CAPS[usize::from((selector >> 4) & 0b11)];
-    let options = ParseOptions { slash_dates, max_article_bytes };
+    let options = ParseOptions { slash_dates, max_article_bytes, ..ParseOptions::default() };
     if let Ok(parsed) = parse_bytes(Path::new(name), bytes, &options) {
         assert!(!parsed.articles.is_empty(), "Ok with no articles");
         let text_layout = matches!(name, "a.txt" | "a.dat")
