@@ -90,6 +90,12 @@ pub fn find(
     }
     // Tokens by position: the index's analyzer may put two terms at one
     // position (an alias's canonical term and its spelling as written).
+    // Only tokens that some pattern's word can match are kept: the others can
+    // start or continue no occurrence, and copying every word of every hit's
+    // body cost more than the search itself.
+    let matchable = |text: &str| {
+        wanted.iter().any(|&i| patterns[i].slots.iter().any(|forms| forms.contains(text)))
+    };
     let mut by_position: Vec<Vec<Token>> = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
@@ -97,6 +103,9 @@ pub fn find(
         let position = token.position;
         if position >= by_position.len() {
             by_position.resize_with(position + 1, Vec::new);
+        }
+        if !matchable(&token.text) {
+            continue;
         }
         by_position[position].push(Token {
             position,
