@@ -9,6 +9,7 @@
 pub mod alias_filter;
 pub mod aliases;
 pub mod stems;
+pub mod stop_words;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
