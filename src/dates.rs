@@ -16,7 +16,17 @@ use chrono::{
 };
 
 /// The order of day and month in slash dates such as `4/5/2017`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SlashDates {
     /// `4/5/2017` is April 5 (US order; FA-KES and most English scrapers).

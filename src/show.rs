@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
@@ -104,33 +105,40 @@ pub fn show(dir: &Path, ids: &[String]) -> Result<ShowResults> {
 }
 
 /// `newsearch show --format json`: one article (schema version 1).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Shown")]
+#[schemars(deny_unknown_fields)]
 pub struct ShownV1<'a> {
     /// Always 1.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
-    /// Document id.
+    /// The document id, as query prints it.
     pub id: &'a str,
-    /// Headline, or null.
+    /// Headline.
     pub title: Option<&'a str>,
-    /// RFC 3339 UTC, or null.
+    /// Publication date, RFC 3339 UTC (for a WARC record without a date of
+    /// its own, when it was fetched).
+    #[schemars(extend("format" = "date-time"))]
     pub date: Option<String>,
-    /// Outlet, or null.
+    /// Outlet.
     pub source: Option<&'a str>,
-    /// Link, or null.
+    /// Link (for a WARC record, its WARC-Target-URI).
     pub url: Option<&'a str>,
-    /// The source file.
+    /// The file the article came from (a WARC archive for its records): the
+    /// key of incremental indexing.
     pub path: &'a str,
-    /// Byte offset of a WARC record in its archive, or null.
+    /// For a WARC record: the byte offset in the archive where the record
+    /// (its gzip member in a .warc.gz) starts.
     pub offset: Option<u64>,
-    /// Author(s), or null.
+    /// Author(s), as the page or record names them.
     pub author: Option<&'a str>,
-    /// Language tag, or null.
+    /// Language tag the page or record declares.
     pub language: Option<&'a str>,
-    /// Folder, or null.
+    /// The file's folder below the corpus root's parent.
     pub folder: Option<&'a str>,
-    /// Related headlines.
+    /// Headlines of related articles from the scraper trailer.
     pub related: &'a [String],
-    /// The whole body as indexed.
+    /// The whole body as indexed (extracted text for a web page).
     pub body: &'a str,
 }
 

@@ -22,4 +22,5 @@ mod query_output;
 mod ranking;
 mod reading;
 mod readonly;
+mod schemas;
 mod scrape;

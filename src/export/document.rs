@@ -26,6 +26,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -116,52 +117,64 @@ pub enum FieldKind {
     Integer,
 }
 
-/// One `docs.ndjson` line (`schema/export-doc.v1.schema.json`). The lines
-/// carry no `schema_version`: each would become a field of every remote
-/// document; the schema file's name versions the layout. Cluster ids (issue
-/// 15) will be an optional `cluster` here once the index holds them.
-#[derive(Debug, Serialize)]
+/// One `docs.ndjson` line (`schema/export-doc.v1.schema.json`), and the
+/// source line of a bulk pair. The lines carry no `schema_version`: each
+/// would become a field of every remote document; the schema file's name
+/// versions the layout. `title_norm` and `body_norm` hold the analyzer's
+/// tokens separated by single spaces: lowercased words, and every entity
+/// spelling as `nsent<canonical term>0` (ISIL, Daesh, Islamic State ->
+/// `nsentisis0`). Cluster ids (issue 15) will be an optional `cluster` here
+/// once the index holds them.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "ExportDocument")]
 pub struct DocumentV1<'a> {
-    /// See [`ID`].
+    /// The document id, as `newsearch query` prints it.
     pub id: &'a str,
-    /// See [`PATH`].
+    /// The file the article came from.
     pub path: &'a str,
-    /// See [`URL`].
+    /// Link to the article, where the record had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<&'a str>,
-    /// See [`OFFSET`].
+    /// For a WARC record: the byte offset of the record (its gzip member) in
+    /// the archive named by path. Optional, added within version 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
-    /// See [`AUTHOR`].
+    /// Author(s), where the page or record names them. Optional, added within
+    /// version 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<&'a str>,
-    /// See [`LANGUAGE`].
+    /// Language tag the page or record declares. Optional, added within
+    /// version 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<&'a str>,
-    /// See [`TITLE`].
+    /// Headline, as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<&'a str>,
-    /// See [`BODY`].
+    /// Article text, as written.
     pub body: &'a str,
-    /// See [`TITLE_NORM`].
+    /// The headline as the analyzer normalises it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([^\s]{1,64}( [^\s]{1,64})*)?$"))]
     pub title_norm: Option<&'a str>,
-    /// See [`BODY_NORM`].
+    /// The body as the analyzer normalises it.
+    #[schemars(regex(pattern = r"^([^\s]{1,64}( [^\s]{1,64})*)?$"))]
     pub body_norm: &'a str,
-    /// See [`ENTITIES`].
+    /// Canonical names of the entities the article mentions.
     pub entities: &'a BTreeSet<String>,
-    /// See [`FORMS`].
+    /// The entity spellings as the article wrote them.
     pub forms: &'a BTreeSet<String>,
-    /// See [`SOURCE`].
+    /// Outlet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'a str>,
-    /// See [`FOLDER`].
+    /// The file's folder below the corpus root's parent, as a facet path.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^/"))]
     pub folder: Option<&'a str>,
-    /// See [`DATE`].
+    /// Publication date, RFC 3339 UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time", "pattern" = "Z$"))]
     pub date: Option<&'a str>,
-    /// See [`RELATED`].
+    /// Headlines of related articles from the scraper trailer.
     pub related: &'a [&'a str],
 }
 

@@ -6,55 +6,90 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::json::SCHEMA_VERSION;
 use crate::analysis::{self, Aliases};
 
-/// `newsearch aliases --format json`.
-#[derive(Serialize)]
-struct AliasTableV1<'a> {
+/// `newsearch aliases --format json`: the alias table.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "AliasTable")]
+pub(crate) struct AliasTableV1<'a> {
+    /// Always 1.
+    #[schemars(extend("const" = 1))]
     schema_version: u32,
+    /// Identifies the table; an index records the fingerprint of the table it
+    /// was built with.
     fingerprint: &'a str,
+    /// The table's entities, in table order.
     entities: Vec<EntityV1<'a>>,
+    /// Present when the table has successions: each line of renamed
+    /// entities, which lineage:NAME searches as one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     lineages: Vec<LineageV1<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Lineage")]
 struct LineageV1<'a> {
+    /// The line's name in the lineage facet: its newest entity's.
     name: &'a str,
+    /// Entity names, oldest first.
+    #[schemars(length(min = 2))]
     members: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Entity")]
 struct EntityV1<'a> {
+    /// Canonical name.
     name: &'a str,
+    /// What the entity is (`group`, `place`, ...), as the table says.
     kind: &'a str,
+    /// Facet path of the entity.
     facet: String,
+    /// Spellings matched in any case.
     variants: &'a [String],
+    /// Spellings matched in exactly this case.
     acronyms: &'a [String],
+    /// Present when the entity was renamed from another: that entity's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     succeeds: Option<&'a str>,
+    /// Present with succeeds when the table dates the change: YYYY, YYYY-MM
+    /// or YYYY-MM-DD.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"))]
     since: Option<&'a str>,
 }
 
-/// `newsearch aliases --explain TEXT --format json`.
-#[derive(Serialize)]
-struct ExplanationV1<'a> {
+/// `newsearch aliases --explain TEXT --format json`: the analyzer's tokens of a text.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Explanation")]
+pub(crate) struct ExplanationV1<'a> {
+    /// Always 1.
+    #[schemars(extend("const" = 1))]
     schema_version: u32,
+    /// The text as given.
     text: &'a str,
+    /// The tokens, in order.
     tokens: Vec<TokenV1<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Token")]
 struct TokenV1<'a> {
+    /// The term as indexed.
     term: &'a str,
+    /// Token position.
     position: usize,
+    /// [start, end) byte range in text.
     offsets: [usize; 2],
+    /// The text as written.
     written: &'a str,
+    /// Canonical name of the entity, if the token is an alias.
     entity: Option<&'a str>,
+    /// The table's spelling that matched, if the token is an alias.
     variant: Option<&'a str>,
 }
 

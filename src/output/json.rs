@@ -1,8 +1,9 @@
 //! The JSON wire format: structs separate from the domain types, so that a
 //! change to the library cannot silently change what scripts read.
 //! `schema/query.v1.schema.json`, `schema/index.v2.schema.json` and
-//! `schema/stats.v1.schema.json` describe these structs; tests validate real
-//! output against them.
+//! `schema/stats.v1.schema.json` are generated from these structs (their doc
+//! comments are the schemas' descriptions: see [`super::schemas`]); tests
+//! validate real output against them.
 //!
 //! Each document has its own version. Adding an optional field keeps it;
 //! renaming, removing or retyping a field, or changing what it means, takes
@@ -10,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::corpus::path_text;
@@ -29,13 +31,16 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const INDEX_SCHEMA_VERSION: u32 = 2;
 
 /// `newsearch query --format json`: one search.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "QueryReport")]
+#[schemars(deny_unknown_fields)]
 pub struct QueryReportV1<'a> {
     /// Always 1.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     /// The query as given.
     pub query: &'a str,
-    /// Hits over the whole index.
+    /// Hits over the whole index, not only this page.
     pub total_hits: usize,
     /// Hits skipped before this page.
     pub offset: usize,
@@ -43,30 +48,56 @@ pub struct QueryReportV1<'a> {
     pub took_ms: f64,
     /// The page.
     pub hits: Vec<HitV1<'a>>,
-    /// Requested facets.
+    /// Only the facets asked for with --facet; counts over all hits, most frequent first.
+    #[schemars(schema_with = "facets_schema")]
     pub facets: BTreeMap<&'a str, Vec<FacetCountV1<'a>>>,
-    /// Hits per period, with `--timeline`.
+    /// Present only with --timeline: hits per period over all hits, oldest
+    /// first, one entry for every period from the first dated hit's to the
+    /// last's (periods without hits count 0). Hits without a date are not counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<PeriodCountV1<'a>>>,
-    /// With `--since`/`--until` or `--timeline`: matching articles without a
-    /// date that the date range (or else the timeline) left out.
+    /// Present only with --since/--until or --timeline: how many articles the
+    /// query matches that have no date and so were left out, by the date range
+    /// (they are not hits) or else by the timeline (they are hits, in no period).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub undated_excluded: Option<u64>,
-    /// Provenance.
+    /// Provenance: the index that answered.
     pub index: IndexInfoV1<'a>,
-    /// The words `--expand` added, with their share of the added weight.
+    /// Present only with --expand: the words added to the query
+    /// (pseudo-relevance feedback from the top 10 hits), heaviest first; each
+    /// searches its stem group. Weights are shares of the added weight and add up to 1.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub expansion: &'a [ExpansionTerm],
-    /// What the answer can be traced back to.
+    /// What the answer can be traced back to: the query and options as run,
+    /// the index's documents and commit opstamp, the alias table's fingerprint,
+    /// the newsearch version. `--provenance FILE` writes the same object with
+    /// `written_at` (the time, only there, so that plain output stays identical
+    /// from run to run).
     pub provenance: ProvenanceV1<'a>,
 }
 
+/// The schema of `facets`: a key for each facet kind a request can name,
+/// each an array of counts.
+fn facets_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    use clap::ValueEnum;
+    let names: Vec<&str> = FacetKind::value_variants().iter().map(|kind| kind.name()).collect();
+    let counts = generator.subschema_for::<FacetCountV1<'static>>();
+    schemars::json_schema!({
+        "type": "object",
+        "propertyNames": { "enum": names },
+        "additionalProperties": { "type": "array", "items": counts },
+    })
+}
+
 /// What an answer can be traced back to (`--provenance FILE` adds `written_at`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Provenance")]
+#[schemars(deny_unknown_fields)]
 pub struct ProvenanceV1<'a> {
     /// The query as run.
     pub query: &'a str,
     /// The options as run, defaults included.
+    #[schemars(extend("type" = "object"))]
     pub options: &'a serde_json::Value,
     /// Documents in the index.
     pub documents: u64,
@@ -78,6 +109,7 @@ pub struct ProvenanceV1<'a> {
     pub newsearch_version: &'a str,
     /// When the export was written; only in `--provenance FILE`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
     pub written_at: Option<String>,
 }
 
@@ -97,25 +129,32 @@ impl<'a> ProvenanceV1<'a> {
 }
 
 /// A batch line that could not run.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "QueryError")]
+#[schemars(deny_unknown_fields)]
 pub struct QueryErrorV1<'a> {
     /// Always 1.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
-    /// The line as given.
+    /// The line as given (a line that is not UTF-8 shows U+FFFD for its bad bytes).
     pub query: &'a str,
-    /// Why it could not run.
+    /// Why the line could not run, led by its line number: `line 2: ...`.
     pub error: String,
 }
 
-/// One hit.
-#[derive(Serialize)]
+/// One hit (with `--format jsonl`, one line).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Hit")]
+#[schemars(deny_unknown_fields)]
 pub struct HitV1<'a> {
     /// With `--format jsonl` only: the query the hit answers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<&'a str>,
     /// 1-based rank.
+    #[schemars(range(min = 1))]
     pub rank: usize,
-    /// BM25 score (0 when sorted by date).
+    /// BM25F over title and body (a title occurrence weighs more), words
+    /// matched by stem; 0 when sorted by date.
     pub score: f32,
     /// Document id.
     pub id: &'a str,
@@ -124,75 +163,103 @@ pub struct HitV1<'a> {
     /// Headline, or null.
     pub title: Option<&'a str>,
     /// RFC 3339 UTC date, or null.
+    #[schemars(extend("format" = "date-time", "pattern" = "Z$"))]
     pub date: Option<String>,
     /// Outlet, or null.
     pub source: Option<&'a str>,
     /// Link, or null.
     pub url: Option<&'a str>,
-    /// Best fragment of the body.
+    /// Best fragment of the body: plain text, no markup.
     pub snippet: &'a str,
-    /// `[start, end]` byte ranges in `snippet` of matched words.
+    /// [start, end) byte ranges in snippet of the words that matched, as the
+    /// article wrote them; a phrase is one range, where the phrase occurs.
     pub highlights: &'a [[usize; 2]],
-    /// Canonical entities mentioned.
+    /// Canonical names of the entities the article mentions.
     pub entities: &'a [String],
-    /// Mentions per entity and table spelling.
+    /// The article's entity mentions (title and body) per entity and per
+    /// spelling of the alias table that matched (as `aliases --explain` names
+    /// it: a variant in any case is its one form, an acronym matches only in
+    /// its own case), entities in table order. Their counts add up to the
+    /// entity tokens `aliases --explain` shows for the same text.
     pub matches: Vec<EntityMatchV1<'a>>,
-    /// Related headlines from the scraper trailer.
+    /// Headlines from the scraper trailer.
     pub related: &'a [String],
-    /// Score breakdown, with `--explain`.
+    /// With --explain: tantivy's score explanation, fields named.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("type" = "object"))]
     pub explanation: Option<&'a serde_json::Value>,
 }
 
 /// An entity's mentions by one spelling of the table.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "EntityMatch")]
+#[schemars(deny_unknown_fields)]
 pub struct EntityMatchV1<'a> {
     /// Canonical name.
     pub entity: &'a str,
     /// The table's spelling that matched.
     pub form: &'a str,
     /// Mentions in title and body.
+    #[schemars(range(min = 1))]
     pub count: u64,
 }
 
 /// A facet value's count.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "FacetCount")]
+#[schemars(deny_unknown_fields)]
 pub struct FacetCountV1<'a> {
     /// The value.
     pub value: &'a str,
-    /// Hits with it.
+    /// Hits with it (in `stats`, documents with it).
+    #[schemars(range(min = 1))]
     pub count: u64,
-    /// `terms` only: articles in the index whose body holds the word.
+    /// --facet terms only: articles in the index whose body holds the word
+    /// (count is the hits whose body holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub corpus_count: Option<u64>,
-    /// `terms` only: log-likelihood G² against the rest of the index.
+    /// --facet terms only: log-likelihood G² of the 2x2 table of articles
+    /// (hits or the rest of the index, with or without the word); values are
+    /// the 50 words of highest G² that more of the hits hold than of the rest,
+    /// in at least 3 hits, leaving out stop words and the query's own words.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub g2: Option<f64>,
-    /// `terms` only: log ratio (log2 of the share of hits over the share of the rest).
+    /// --facet terms only: log ratio, log2 of the share of hits holding the
+    /// word over the share of the rest holding it (a zero count taken as 0.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<f64>,
 }
 
 /// A timeline bucket.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "PeriodCount")]
+#[schemars(deny_unknown_fields)]
 pub struct PeriodCountV1<'a> {
     /// `2016`, `2016-09`, `2016-W35` or `2016-09-04`.
+    #[schemars(regex(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?|-W[0-9]{2})?$"))]
     pub period: &'a str,
     /// Hits in it.
     pub count: u64,
-    /// Articles in it under the same filters and dates, without the query.
+    /// Articles the index holds in the period under the same --filter,
+    /// --since and --until, without the query (what `query '*'` with them counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
     /// `count / total`; absent in a gap.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub share: Option<f64>,
-    /// The (filtered) corpus holds no article in the period.
+    /// true when the (filtered) corpus holds no article at all in the period:
+    /// a gap in the collection rather than a period without news.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<bool>,
 }
 
 /// Provenance of a query's answer.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "IndexInfo")]
+#[schemars(deny_unknown_fields)]
 pub struct IndexInfoV1<'a> {
     /// Documents in the index.
     pub documents: u64,
@@ -295,62 +362,74 @@ pub fn rfc3339(date: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// `newsearch index --format json`, version 2 (`schema/index.v2.schema.json`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "IndexReport")]
+#[schemars(deny_unknown_fields)]
 pub struct IndexReportV2<'a> {
     /// Always 2.
+    #[schemars(extend("const" = 2))]
     pub schema_version: u32,
-    /// Documents from new files (all of them with `--rebuild`), and records a
-    /// changed file gained.
+    /// Documents from files the index did not have (every document with
+    /// --rebuild), and the records a changed file gained.
     pub added: u64,
-    /// Documents of changed files, as many as each held before and still holds.
+    /// Documents of files that changed since the last run: as many as each
+    /// file held before and still holds. They replace their old copies, which
+    /// are not counted as removed.
     pub updated: u64,
-    /// Documents that left the index: of files gone, and records a changed
-    /// file lost (never a rebuild's old copies: see `replaced`).
+    /// Documents that left the index: of files that are gone, and the records
+    /// a changed file lost (a JSON file with fewer records). Never the old
+    /// copies that --rebuild replaces (see replaced).
     pub removed: u64,
-    /// Documents of unchanged files.
+    /// Documents kept as they were: of files not read again (same size and
+    /// modification time), and of files outside this run's folders.
     pub unchanged: u64,
-    /// Whether the run was a `--rebuild`.
+    /// Whether the run was a --rebuild, which indexed every file anew.
     pub rebuilt: bool,
-    /// With `--rebuild`, the documents of the old index that this run's
-    /// replace; 0 otherwise.
+    /// With --rebuild, the documents the old index held, all replaced by this
+    /// run's (those of files that are gone are lost); 0 otherwise.
     pub replaced: u64,
-    /// Files left out.
+    /// Files left out, each with the reason. Skipped files are not an error
+    /// (exit code 0).
     pub skipped: Vec<SkipV1>,
-    /// Files indexed with warnings.
+    /// Files indexed with what could be read, and what was off.
     pub warnings: Vec<WarningV1>,
-    /// Documents in the index now.
+    /// Documents in the index after the commit.
     pub documents: u64,
     /// Wall time, ms.
     pub took_ms: u64,
     /// Fingerprint of the alias table the index uses.
     pub aliases_fingerprint: &'a str,
-    /// The records of the WARC archives read, by what became of them; only when the
-    /// run read one (an optional key of version 2).
+    /// Present only when the run read WARC archives: their records, by what
+    /// became of them (an optional key, added within version 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warc: Option<WarcRecordsV1>,
 }
 
-/// The records of the WARC archives an index run read (`warc` of [`IndexReportV2`]).
-#[derive(Serialize)]
+/// The records of the WARC archives an index run read (`warc` of an index report).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "WarcRecords")]
+#[schemars(deny_unknown_fields)]
 pub struct WarcRecordsV1 {
-    /// HTTP responses whose page became an article.
+    /// HTTP responses whose web page became an article.
     pub articles: u64,
-    /// Responses passed over: `not_html + redirects + errors + no_article`.
+    /// HTTP responses passed over: `not_html + redirects + errors + no_article`.
     pub skipped: u64,
-    /// Responses that are not web pages (images, scripts, feeds).
+    /// Responses whose body is not a web page (images, scripts, feeds, PDFs).
     pub not_html: u64,
     /// HTTP redirects (3xx).
     pub redirects: u64,
-    /// HTTP errors (4xx, 5xx) and other statuses.
+    /// HTTP errors (4xx, 5xx) and other statuses that are not a page.
     pub errors: u64,
-    /// Pages in which no article was found.
+    /// Web pages in which no article was found (index pages, login walls).
     pub no_article: u64,
-    /// Records that are not responses (`request`, `metadata`, `warcinfo`, ...).
+    /// Records that are not HTTP responses: request, metadata, warcinfo, revisit, ...
     pub other_records: u64,
 }
 
 /// A skipped file (the same since version 1).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Skip")]
+#[schemars(deny_unknown_fields)]
 pub struct SkipV1 {
     /// The file.
     pub path: String,
@@ -359,7 +438,9 @@ pub struct SkipV1 {
 }
 
 /// A warning about an indexed file (the same since version 1).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Warning")]
+#[schemars(deny_unknown_fields)]
 pub struct WarningV1 {
     /// The file.
     pub path: String,
@@ -411,15 +492,20 @@ impl<'a> IndexReportV2<'a> {
 }
 
 /// `newsearch stats --format json`.
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "StatsReport")]
+#[schemars(deny_unknown_fields)]
 pub struct StatsReportV1<'a> {
     /// Always 1.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     /// Documents in the index.
     pub documents: u64,
     /// Earliest publication date, or null.
+    #[schemars(extend("format" = "date-time"))]
     pub date_min: Option<String>,
     /// Latest publication date, or null.
+    #[schemars(extend("format" = "date-time"))]
     pub date_max: Option<String>,
     /// Documents per source, most first.
     pub sources: Vec<FacetCountV1<'a>>,
@@ -433,8 +519,8 @@ pub struct StatsReportV1<'a> {
     pub index_format: u32,
     /// Fingerprint of the index's alias table.
     pub aliases_fingerprint: &'a str,
-    /// How slash dates were read: `month-first` or `day-first`; absent when
-    /// the index does not record it.
+    /// How 4/5/2017 was read (--month-first or --day-first); kept by the index
+    /// until --rebuild; absent when the index does not record it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slash_dates: Option<SlashDates>,
 }

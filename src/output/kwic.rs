@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::human::sanitize;
@@ -22,36 +23,46 @@ pub const KWIC_CSV_HEADER: [&str; 13] = [
 /// Characters of context shown on each side of a concordance line.
 const HUMAN_SIDE_CHARS: usize = 50;
 
-/// One row on the wire.
-#[derive(Serialize)]
+/// One occurrence on the wire (with `--format jsonl`, one line; with
+/// `--format csv`, the same columns, empty where a key is absent).
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "KwicRow")]
+#[schemars(deny_unknown_fields)]
 pub struct KwicRowV1<'a> {
-    /// Rank of the hit the row is from.
+    /// Rank of the hit the occurrence is in.
+    #[schemars(range(min = 1))]
     pub rank: usize,
     /// Document id.
     pub id: &'a str,
-    /// RFC 3339 publication date.
+    /// RFC 3339 publication date; absent for an undated article.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
     pub date: Option<String>,
     /// Outlet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<&'a str>,
-    /// `title` or `body`.
+    /// Which stored field start and end are offsets into.
+    #[schemars(extend("enum" = ["title", "body"]))]
     pub field: &'a str,
-    /// Words before the match.
+    /// Up to --context words before the match, whitespace runs as one space;
+    /// ends with a space when the article has whitespace before the match.
     pub left: &'a str,
-    /// The match as written.
+    /// The match as the article wrote it: field[start..end]. A phrase is one
+    /// match from its first word to its last.
     #[serde(rename = "match")]
     pub matched: &'a str,
-    /// Words after the match.
+    /// Up to --context words after the match, whitespace runs as one space;
+    /// starts with a space when the article has whitespace after the match.
     pub right: &'a str,
-    /// Byte offset of the match in the field as stored.
+    /// Byte offset of the match in the field as stored (as `newsearch show`
+    /// prints it).
     pub start: usize,
     /// Byte offset one past the match.
     pub end: usize,
-    /// The entity matched.
+    /// When the match is an entity of the alias table: its name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<&'a str>,
-    /// The entity's spelling as written.
+    /// When the match is an entity: its spelling as written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form: Option<&'a str>,
     /// The query the row answers.
@@ -80,13 +91,17 @@ impl<'a> KwicRowV1<'a> {
 }
 
 /// The whole answer on the wire (`--format json`).
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "KwicReport")]
+#[schemars(deny_unknown_fields)]
 pub struct KwicReportV1<'a> {
-    /// Always [`KWIC_SCHEMA_VERSION`].
+    /// Always 1.
+    #[schemars(extend("const" = 1))]
     pub schema_version: u32,
     /// The query as given.
     pub query: &'a str,
-    /// Hits over the whole index.
+    /// Hits over the whole index; rows come from the page of hits asked for
+    /// (every hit with --all).
     pub total_hits: usize,
     /// The rows.
     pub rows: Vec<KwicRowV1<'a>>,

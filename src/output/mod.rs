@@ -5,6 +5,7 @@ pub mod aliases;
 pub mod human;
 pub mod json;
 pub mod kwic;
+pub mod schemas;
 
 use std::io::{self, Write};
 

@@ -25,12 +25,14 @@ pub const FEEDBACK_TERMS: usize = 10;
 pub const ORIGINAL_WEIGHT: f32 = 0.5;
 
 /// A word added to the query, with its share of the added weight.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ExpansionTerm {
     /// The word as the index holds it (an entity as its term, `#isis`); its
     /// whole stem group is searched.
     pub term: String,
     /// Share of the expansion's weight (the weights add up to 1).
+    #[schemars(range(min = 0))]
     pub weight: f32,
 }
 
