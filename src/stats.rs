@@ -12,7 +12,7 @@ use crate::search::{FacetCount, Searcher};
 use crate::store;
 
 /// A summary of an index.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct IndexStats {
     /// Documents.
     pub documents: u64,

@@ -325,3 +325,59 @@ fn provenance_traces_an_export_to_its_query_options_and_index() {
     without_time.as_object_mut().unwrap().remove("written_at");
     assert_eq!(&without_time, provenance);
 }
+
+#[test]
+fn entity_keyness_on_fakes_agrees_with_the_hit_sets_of_each_entity() {
+    use std::collections::HashSet;
+    let Some(corpus) = shared("corpora/fakes-seedformat") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", corpus.to_str().unwrap(), "--quiet"]).success();
+    let query = "truce";
+    let report = wd.query_json(&[query, "--facet", "entity", "--keyness", "-n", "0"]);
+    let text =
+        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    assert!(validator.is_valid(&report), "{report:#}");
+    let hits: HashSet<String> = wd.query_ids(&[query]).into_iter().collect();
+    let documents = report["index"]["documents"].as_u64().unwrap() as f64;
+    let (n1, n2) = (hits.len() as f64, documents - hits.len() as f64);
+    let entities = report["facets"]["entity"].as_array().unwrap();
+    assert!(entities.len() >= 5, "{report:#}");
+    let mut under = 0;
+    for value in entities {
+        let name = value["value"].as_str().unwrap();
+        // Every article that mentions the entity, by a filter of its own.
+        let mentioning: HashSet<String> =
+            wd.query_ids(&["*", "--filter", &format!("entity:{name}")]).into_iter().collect();
+        let (a, df) = (hits.intersection(&mentioning).count(), mentioning.len());
+        assert_eq!(value["count"].as_u64().unwrap(), a as u64, "{name}: {value}");
+        assert_eq!(value["corpus_count"].as_u64().unwrap(), df as u64, "{name}: {value}");
+        let (a, df) = (a as f64, df as f64);
+        let expected = expected_g2(a, n1, df - a, n2);
+        let got = value["g2"].as_f64().unwrap();
+        assert!((got - expected).abs() <= 1e-6 * expected.max(1.0), "{name}: {got} vs {expected}");
+        let effect = ((a / n1) / ((df - a).max(0.5) / n2)).log2();
+        assert!((value["effect"].as_f64().unwrap() - effect).abs() < 1e-6, "{name}: {value}");
+        under += usize::from(effect < 0.0);
+    }
+    // Keyness runs both ways: entities the hits mention less than the rest do
+    // are listed too, with a negative effect.
+    assert!(under > 0 || entities.len() < 3, "{report:#}");
+
+    // Without --facet entity, --keyness has nothing to score: a usage error
+    // on the command line and in a batch line, which names the fix.
+    let out = wd.run(&["query", query, "--keyness"]).code(2);
+    assert!(out.stderr.contains("--facet entity"), "{out}");
+    wd.write("batch.jsonl", "{\"query\": \"truce\", \"keyness\": true}\n");
+    let out = wd.run(&["query", "--batch", "batch.jsonl", "--format", "json"]).code(2);
+    assert!(out.stdout.contains("--facet entity"), "{out}");
+    wd.write("batch.jsonl", "{\"query\": \"truce\", \"keyness\": true, \"facet\": [\"entity\"]}\n");
+    let line =
+        wd.run(&["query", "--batch", "batch.jsonl", "--format", "json", "-n", "0"]).success();
+    let line: Value = serde_json::from_str(line.stdout.trim()).unwrap();
+    assert_eq!(line["facets"]["entity"], report["facets"]["entity"]);
+
+    // People see the same figures in the table.
+    let human = wd.run(&["query", query, "--facet", "entity", "--keyness", "-n", "0"]).success();
+    assert!(human.stdout.contains("G²") && human.stdout.contains("effect"), "{human}");
+}

@@ -259,16 +259,31 @@ pub fn write_table(
     let shown = if name == fields::FOLDER { sanitize_path } else { sanitize };
     let values: Vec<Cow<'_, str>> = counts.iter().map(|c| shown(&c.value)).collect();
     let width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0).max(name.len());
-    if style.color {
-        writeln!(out, "{BOLD}{name:<width$}  count{BOLD:#}")?;
+    // Keyness (terms, and entities with --keyness) adds the articles of the
+    // index with the value, G² and the log ratio.
+    let keyed = counts.iter().any(|c| c.keyness.is_some());
+    let header = if keyed {
+        format!("{name:<width$}  count  in index       G²  effect")
     } else {
-        writeln!(out, "{name:<width$}  count")?;
+        format!("{name:<width$}  count")
+    };
+    if style.color {
+        writeln!(out, "{BOLD}{header}{BOLD:#}")?;
+    } else {
+        writeln!(out, "{header}")?;
     }
     if counts.is_empty() {
         writeln!(out, "(none)")?;
     }
     for (value, count) in values.iter().zip(counts) {
-        writeln!(out, "{value:<width$}  {:>5}", count.count)?;
+        match count.keyness {
+            Some(k) if keyed => writeln!(
+                out,
+                "{value:<width$}  {:>5}  {:>8}  {:>7.2}  {:>6.2}",
+                count.count, k.corpus_count, k.g2, k.effect
+            )?,
+            _ => writeln!(out, "{value:<width$}  {:>5}", count.count)?,
+        }
     }
     Ok(())
 }

@@ -214,22 +214,40 @@ pub struct FacetCountV1<'a> {
     /// Hits with it (in `stats`, documents with it).
     #[schemars(range(min = 1))]
     pub count: u64,
-    /// --facet terms only: articles in the index whose body holds the word
-    /// (count is the hits whose body holds it).
+    /// --facet terms, and --facet entity with --keyness: articles in the
+    /// index whose body holds the word (count is the hits whose body holds
+    /// it), or that mention the entity.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub corpus_count: Option<u64>,
-    /// --facet terms only: log-likelihood G² of the 2x2 table of articles
-    /// (hits or the rest of the index, with or without the word); values are
-    /// the 50 words of highest G² that more of the hits hold than of the rest,
-    /// in at least 3 hits, leaving out stop words and the query's own words.
+    /// --facet terms, and --facet entity with --keyness: log-likelihood G² of
+    /// the 2x2 table of articles (hits or the rest of the index, with or
+    /// without the word or entity). Terms are the 50 words of highest G² that
+    /// more of the hits hold than of the rest, in at least 3 hits, leaving out
+    /// stop words and the query's own words; entities keep their order by hits
+    /// (an under-represented one has a negative effect).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub g2: Option<f64>,
-    /// --facet terms only: log ratio, log2 of the share of hits holding the
-    /// word over the share of the rest holding it (a zero count taken as 0.5).
+    /// --facet terms, and --facet entity with --keyness: log ratio, log2 of
+    /// the share of hits holding the word or entity over the share of the rest
+    /// holding it (a zero count taken as 0.5).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<f64>,
+}
+
+impl<'a> FacetCountV1<'a> {
+    /// The wire form of `count`.
+    pub fn new(count: &'a FacetCount) -> FacetCountV1<'a> {
+        let keyness = count.keyness.as_ref();
+        FacetCountV1 {
+            value: &count.value,
+            count: count.count,
+            corpus_count: keyness.map(|k| k.corpus_count),
+            g2: keyness.map(|k| k.g2),
+            effect: keyness.map(|k| k.effect),
+        }
+    }
 }
 
 /// A timeline bucket.
@@ -272,23 +290,8 @@ pub struct IndexInfoV1<'a> {
 impl<'a> QueryReportV1<'a> {
     /// The wire form of `results`.
     pub fn new(results: &'a SearchResults) -> QueryReportV1<'a> {
-        let facet_counts = |kind: FacetKind, counts: &'a [FacetCount]| {
-            counts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let keyness =
-                        (kind == FacetKind::Terms).then(|| results.keyness.get(i)).flatten();
-                    FacetCountV1 {
-                        value: &c.value,
-                        count: c.count,
-                        corpus_count: keyness.map(|k| k.corpus_count),
-                        g2: keyness.map(|k| k.g2),
-                        effect: keyness.map(|k| k.effect),
-                    }
-                })
-                .collect()
-        };
+        let facet_counts =
+            |counts: &'a [FacetCount]| counts.iter().map(FacetCountV1::new).collect();
         QueryReportV1 {
             schema_version: SCHEMA_VERSION,
             query: &results.query,
@@ -299,7 +302,7 @@ impl<'a> QueryReportV1<'a> {
             facets: results
                 .facets
                 .iter()
-                .map(|(kind, counts)| (kind.name(), facet_counts(*kind, counts)))
+                .map(|(kind, counts)| (kind.name(), facet_counts(counts)))
                 .collect(),
             timeline: results.timeline.as_ref().map(|periods| {
                 periods
@@ -528,18 +531,7 @@ pub struct StatsReportV1<'a> {
 impl<'a> StatsReportV1<'a> {
     /// The wire form of `stats`.
     pub fn new(stats: &'a IndexStats) -> StatsReportV1<'a> {
-        let counts = |counts: &'a [FacetCount]| {
-            counts
-                .iter()
-                .map(|c| FacetCountV1 {
-                    value: &c.value,
-                    count: c.count,
-                    corpus_count: None,
-                    g2: None,
-                    effect: None,
-                })
-                .collect()
-        };
+        let counts = |counts: &'a [FacetCount]| counts.iter().map(FacetCountV1::new).collect();
         StatsReportV1 {
             schema_version: SCHEMA_VERSION,
             documents: stats.documents,

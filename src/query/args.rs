@@ -37,6 +37,8 @@ pub struct QueryArgs {
     pub literal: bool,
     /// `--expand`.
     pub expand: bool,
+    /// `--keyness`.
+    pub keyness: bool,
     /// `--timeline`.
     pub timeline: Option<Period>,
     /// `--explain`.
@@ -114,9 +116,11 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
     request.any = args.any;
     request.literal = args.literal;
     request.expand = args.expand;
+    request.keyness = args.keyness;
     request.timeline = args.timeline;
     request.explain = args.explain;
     request.snippet_chars = args.snippet_chars;
+    request.validate()?;
     Ok(request)
 }
 

@@ -165,6 +165,9 @@ pub struct SearchRequest {
     /// Add words from the top hits to the query (pseudo-relevance feedback,
     /// RM3) and search again.
     pub expand: bool,
+    /// Give each value of the entity facet its keyness against the whole
+    /// index (G² and log ratio); needs [`FacetKind::Entity`] in `facets`.
+    pub keyness: bool,
 }
 
 impl SearchRequest {
@@ -185,7 +188,20 @@ impl SearchRequest {
             snippet_chars: DEFAULT_SNIPPET_CHARS,
             literal: false,
             expand: false,
+            keyness: false,
         }
+    }
+
+    /// Options that make no sense together are a usage error.
+    pub fn validate(&self) -> Result<()> {
+        if self.keyness && !self.facets.contains(&FacetKind::Entity) {
+            return Err(Error::Usage(
+                "--keyness gives the values of --facet entity their G²: add --facet entity \
+                 (--facet terms always has it)"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -47,7 +47,7 @@ impl Searcher {
             }
         }
         let mut values: Vec<FacetCount> =
-            articles.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+            articles.into_iter().map(|(value, count)| FacetCount::new(value, count)).collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         Ok(values)
     }
@@ -67,7 +67,7 @@ impl Searcher {
         for (id, (entity, &count)) in aliases.entities().iter().zip(counts).enumerate() {
             let in_line = EntityId::try_from(id).ok().and_then(|id| aliases.lineage_of(id));
             if count > 0 && in_line.is_none() {
-                values.push(FacetCount { value: entity.name.clone(), count });
+                values.push(FacetCount::new(entity.name.clone(), count));
             }
         }
         for line in aliases.lineages() {
@@ -82,7 +82,7 @@ impl Searcher {
             let count = searcher
                 .search(&BooleanQuery::new(both), &Count)
                 .map_err(Error::index(self.store.dir.clone()))?;
-            values.push(FacetCount { value: line.name.clone(), count: count as u64 });
+            values.push(FacetCount::new(line.name.clone(), count as u64));
         }
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         Ok(values)

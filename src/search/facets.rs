@@ -9,15 +9,26 @@ use chrono::{DateTime, Datelike};
 use tantivy::schema::Facet;
 
 use super::Searcher;
+use super::keyness::Keyness;
 use crate::query::{self, FacetKind, Period};
 
 /// A facet value and how many hits have it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FacetCount {
     /// The value (`FNA`, `/bbc/business`, `ISIS`, `2016`, `2016-09`).
     pub value: String,
     /// Hits with it.
     pub count: u64,
+    /// How over-represented the value is in the hits against the whole
+    /// index: for `terms`, and for `entity` with `--keyness`.
+    pub keyness: Option<Keyness>,
+}
+
+impl FacetCount {
+    /// `count` hits have `value`; no keyness.
+    pub fn new(value: String, count: u64) -> FacetCount {
+        FacetCount { value, count, keyness: None }
+    }
 }
 
 impl Searcher {
@@ -28,7 +39,7 @@ impl Searcher {
             .iter()
             .zip(counts)
             .filter(|&(_, &count)| count > 0)
-            .map(|(entity, &count)| FacetCount { value: entity.name.clone(), count })
+            .map(|(entity, &count)| FacetCount::new(entity.name.clone(), count))
             .collect();
         values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
         values
@@ -66,7 +77,7 @@ pub(super) fn facet_values(kind: FacetKind, paths: HashMap<String, u64>) -> Vec<
         .filter_map(|(count, mut spellings)| {
             spellings.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
             let (_, value) = spellings.into_iter().next()?;
-            Some(FacetCount { value, count })
+            Some(FacetCount::new(value, count))
         })
         .collect();
     counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -108,7 +119,7 @@ pub(super) fn bucket(days: &BTreeMap<i64, u64>, period: Period, by_count: bool) 
         *buckets.entry(key).or_default() += count;
     }
     let mut counts: Vec<FacetCount> =
-        buckets.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+        buckets.into_iter().map(|(value, count)| FacetCount::new(value, count)).collect();
     if by_count {
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }

@@ -1,6 +1,7 @@
 //! Keyness: the words most over-represented in the hits against the rest of
 //! the index (`--facet terms`), by log-likelihood G² over document counts,
-//! with the log ratio as the effect size.
+//! with the log ratio as the effect size; and with `--keyness`, the same
+//! figures for each value of the entity facet.
 //!
 //! Takes the query and the words it searched for; gives [`FacetCount`]s (a
 //! word and the hits whose body holds it) with a [`Keyness`] each. The hits'
@@ -10,12 +11,13 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::collector::DocSetCollector;
-use tantivy::query::Query;
+use tantivy::query::{AllQuery, Query};
 use tantivy::schema::Value;
 use tantivy::tokenizer::TokenStream;
 use tantivy::{TantivyDocument, Term};
 
 use super::Searcher;
+use super::collect::EntityCounts;
 use super::facets::FacetCount;
 use crate::analysis::{self, ENTITY_PREFIX, LITERAL_PREFIX};
 use crate::error::{Error, Result};
@@ -48,13 +50,12 @@ pub struct Keyness {
 impl Searcher {
     /// The [`KEY_TERMS`] words most over-represented in the hits of `query`,
     /// highest G² first (ties by word), leaving out stop words and `groups`'
-    /// forms; their keyness goes to `keyness`, in the same order.
+    /// forms, each with its keyness.
     pub(super) fn key_terms(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         groups: &[GroupQuery],
-        keyness: &mut Vec<Keyness>,
     ) -> Result<Vec<FacetCount>> {
         let index_error = || Error::index(self.store.dir.clone());
         let hits = searcher.search(query, &DocSetCollector).map_err(index_error())?;
@@ -81,7 +82,7 @@ impl Searcher {
         }
         let n_hits = hits.len() as u64;
         let n_rest = searcher.num_docs().saturating_sub(n_hits);
-        let mut scored: Vec<(FacetCount, Keyness)> = Vec::new();
+        let mut scored: Vec<FacetCount> = Vec::new();
         for (word, a) in in_hits {
             let listed = a >= MIN_HITS
                 && !word.starts_with(ENTITY_PREFIX)
@@ -104,13 +105,43 @@ impl Searcher {
                 g2: g2(a, n_hits, b, n_rest),
                 effect: log_ratio(a, n_hits, b, n_rest),
             };
-            scored.push((FacetCount { value: word, count: a }, score));
+            scored.push(FacetCount { value: word, count: a, keyness: Some(score) });
         }
-        scored.sort_by(|x, y| y.1.g2.total_cmp(&x.1.g2).then_with(|| x.0.value.cmp(&y.0.value)));
+        let g2_of = |value: &FacetCount| value.keyness.map_or(0.0, |k| k.g2);
+        scored.sort_by(|x, y| g2_of(y).total_cmp(&g2_of(x)).then_with(|| x.value.cmp(&y.value)));
         scored.truncate(KEY_TERMS);
-        let (terms, keys): (Vec<FacetCount>, Vec<Keyness>) = scored.into_iter().unzip();
-        *keyness = keys;
-        Ok(terms)
+        Ok(scored)
+    }
+
+    /// Gives each value of the entity facet (`values`, whose counts are among
+    /// `n_hits` hits) its keyness against the rest of the index. The corpus
+    /// side is the entity facet over every article: one counting pass of all
+    /// documents, as `stats` counts entities. Values keep their order (by hits).
+    pub(super) fn entity_keyness(
+        &self,
+        searcher: &tantivy::Searcher,
+        values: &mut [FacetCount],
+        n_hits: u64,
+    ) -> Result<()> {
+        let everything = EntityCounts::new(&self.store, true);
+        let corpus = searcher
+            .search(&AllQuery, &everything)
+            .map_err(Error::index(self.store.dir.clone()))?;
+        let n_rest = searcher.num_docs().saturating_sub(n_hits);
+        let entities = self.store.aliases.entities();
+        for value in values {
+            let Some(at) = entities.iter().position(|entity| entity.name == value.value) else {
+                continue;
+            };
+            let corpus_count = corpus.get(at).copied().unwrap_or(value.count).max(value.count);
+            let (a, b) = (value.count, corpus_count - value.count);
+            value.keyness = Some(Keyness {
+                corpus_count,
+                g2: g2(a, n_hits, b, n_rest),
+                effect: log_ratio(a, n_hits, b, n_rest),
+            });
+        }
+        Ok(())
     }
 }
 

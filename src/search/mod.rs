@@ -19,7 +19,7 @@ pub mod occurrences;
 mod provenance;
 mod snippets;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -30,6 +30,7 @@ use tantivy::{DocAddress, IndexReader, Order, TantivyDocument};
 
 use crate::error::{Error, Result};
 use crate::fields;
+use crate::query::bm25f::GroupQuery;
 use crate::query::expand::{self, ExpansionTerm};
 use crate::query::{self, FacetKind, Period, QueryTokenizers, SearchRequest, Sort};
 use crate::store::{self, Store};
@@ -41,6 +42,17 @@ use facets::{bucket, facet_values};
 pub use hits::{EntityMatch, Hit};
 pub use keyness::{KEY_TERMS, Keyness, g2, log_ratio};
 pub use kwic::{KwicResults, KwicRow};
+
+/// What one pass of the collectors counted over all hits.
+struct Counted<'a> {
+    total_hits: usize,
+    /// Source and folder facet paths.
+    paths: &'a BTreeMap<FacetKind, HashMap<String, u64>>,
+    /// Hits per entity, in table order.
+    entities: &'a [u64],
+    /// Dated hits per day.
+    days: &'a BTreeMap<i64, u64>,
+}
 
 /// Matching articles without a publication date, which a date range or a
 /// timeline cannot place. A corpus whose outlet prints no dates (BBC pages)
@@ -94,8 +106,6 @@ pub struct SearchResults {
     pub facets: Vec<(FacetKind, Vec<FacetCount>)>,
     /// Hits per period, oldest first, with `--timeline`.
     pub timeline: Option<Vec<FacetCount>>,
-    /// With `--facet terms`: each listed word's keyness, in the facet's order.
-    pub keyness: Vec<Keyness>,
     /// What the corpus holds in each period of `timeline`, in its order.
     pub coverage: Option<Vec<PeriodCoverage>>,
     /// Undated articles the date range or the timeline left out; `None`
@@ -137,6 +147,7 @@ impl Searcher {
 
     /// Runs one search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        request.validate()?;
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let dir = &self.store.dir;
@@ -214,26 +225,9 @@ impl Searcher {
             hits.push(hit);
         }
 
-        let mut keyness = Vec::new();
-        let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
-        for kind in &request.facets {
-            if facets.iter().any(|(done, _)| done == kind) {
-                continue;
-            }
-            let counts = match kind {
-                FacetKind::Year => bucket(&days, Period::Year, true),
-                FacetKind::Month => bucket(&days, Period::Month, true),
-                FacetKind::Entity => self.entity_values(&entity_counts),
-                FacetKind::Form => self.form_values(&searcher, &*query)?,
-                FacetKind::Lineage => self.lineage_values(&searcher, &*query, &entity_counts)?,
-                FacetKind::Terms => self.key_terms(&searcher, &*query, &groups, &mut keyness)?,
-                FacetKind::Source | FacetKind::Folder => {
-                    let paths = facet_counts.get(kind).cloned().unwrap_or_default();
-                    facet_values(*kind, paths)
-                }
-            };
-            facets.push((*kind, counts));
-        }
+        let counted =
+            Counted { total_hits, paths: &facet_counts, entities: &entity_counts, days: &days };
+        let facets = self.facets(&searcher, request, &*query, &groups, &counted)?;
         let (timeline, coverage) = self.timeline(&searcher, request, &days)?;
         Ok(SearchResults {
             query: request.query.clone(),
@@ -244,12 +238,49 @@ impl Searcher {
             facets,
             timeline,
             coverage,
-            keyness,
             undated_excluded,
             index: self.index_info(&searcher),
             expansion,
             options: provenance::request_options(request),
         })
+    }
+
+    /// The facets `request` asks for, in its order, from what the search
+    /// `counted`; some read more (forms, lineages, keyness).
+    fn facets(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+        query: &dyn Query,
+        groups: &[GroupQuery],
+        counted: &Counted<'_>,
+    ) -> Result<Vec<(FacetKind, Vec<FacetCount>)>> {
+        let mut facets: Vec<(FacetKind, Vec<FacetCount>)> = Vec::new();
+        for kind in &request.facets {
+            if facets.iter().any(|(done, _)| done == kind) {
+                continue;
+            }
+            let counts = match kind {
+                FacetKind::Year => bucket(counted.days, Period::Year, true),
+                FacetKind::Month => bucket(counted.days, Period::Month, true),
+                FacetKind::Entity => {
+                    let mut values = self.entity_values(counted.entities);
+                    if request.keyness {
+                        self.entity_keyness(searcher, &mut values, counted.total_hits as u64)?;
+                    }
+                    values
+                }
+                FacetKind::Form => self.form_values(searcher, query)?,
+                FacetKind::Lineage => self.lineage_values(searcher, query, counted.entities)?,
+                FacetKind::Terms => self.key_terms(searcher, query, groups)?,
+                FacetKind::Source | FacetKind::Folder => {
+                    let paths = counted.paths.get(kind).cloned().unwrap_or_default();
+                    facet_values(*kind, paths)
+                }
+            };
+            facets.push((*kind, counts));
+        }
+        Ok(facets)
     }
 
     /// The undated articles `request` left out: with a date range, those the

@@ -45,6 +45,7 @@ pub fn request_options(request: &SearchRequest) -> Value {
         "any": request.any,
         "literal": request.literal,
         "expand": request.expand,
+        "keyness": request.keyness,
         "timeline": request.timeline.map(|p| format!("{p:?}").to_lowercase()),
         "snippet_chars": request.snippet_chars,
     })

@@ -309,6 +309,11 @@ pub struct QueryArgs {
     /// (pseudo-relevance feedback, RM3); `--explain` and JSON list them.
     #[arg(long)]
     pub expand: bool,
+    /// With --facet entity: how over-represented each entity is in the hits
+    /// against the whole index (log-likelihood G² and log ratio; JSON
+    /// `corpus_count`, `g2`, `effect`).
+    #[arg(long)]
+    pub keyness: bool,
     /// Count hits per period over all hits.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub timeline: Option<PeriodArg>,
@@ -482,6 +487,7 @@ impl QueryArgs {
             any: self.any,
             literal: self.literal,
             expand: self.expand,
+            keyness: self.keyness,
             timeline: self.timeline.map(|period| match period {
                 PeriodArg::Day => Period::Day,
                 PeriodArg::Week => Period::Week,

@@ -23,7 +23,8 @@
 //!   approximation). Optional clauses beside required ones change only the
 //!   order in newsearch and are left out.
 //!
-//! Refused, with a message that says why: `--literal` (the export keeps no
+//! Refused, with a message that says why: `--keyness` (an aggregation counts
+//! hits, not keyness), `--literal` (the export keeps no
 //! literal spellings), `--expand` (its words come from newsearch's own top
 //! hits), `related:` (written as is, not normalised), ranges over text, and
 //! phrases with `~N` (newsearch's slop is the words' extra distance in all,
@@ -180,6 +181,13 @@ pub fn translate(dir: &Path, args: &QueryArgs) -> Result<Translation> {
         return Err(Error::Usage(
             "--print-remote cannot translate --literal: the export writes every alias spelling \
              as its entity's token and keeps no literal spellings to match"
+                .into(),
+        ));
+    }
+    if args.keyness {
+        return Err(Error::Usage(
+            "--print-remote cannot translate --keyness: a terms aggregation counts the hits, \
+             not how over-represented each entity is against the whole index"
                 .into(),
         ));
     }
