@@ -15,10 +15,12 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: scripts/bench-export.sh [--sizes "N ..."] [--no-build] [--keep]
+usage: scripts/bench-export.sh [--sizes "N ..."] [--no-build] [--keep] [--reuse-index]
   --sizes "N ..."  corpus sizes (default "100000"; the issue also asks 1000000)
   --no-build       use the binaries already in $BENCH_BIN
   --keep           keep corpora and indexes
+  --reuse-index    export an index a --keep run left in BENCH_DIR instead of indexing
+                   again (the indexing line then says so)
 environment:
   BENCH_DIR   where corpora, indexes and exports go (default /tmp/newsearch-bench-export)
   BENCH_BIN   release binaries (default: $CARGO_TARGET_DIR/release or target/release)
@@ -28,12 +30,14 @@ EOF
 sizes="100000"
 build=1
 keep=0
+reuse=0
 while (($#)); do
     case $1 in
         --sizes) [[ ${2:-} =~ ^[1-9][0-9]*( +[1-9][0-9]*)*$ ]] || { usage >&2; exit 2; }
             sizes=$2; shift ;;
         --no-build) build=0 ;;
         --keep) keep=1 ;;
+        --reuse-index) reuse=1 ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -71,10 +75,15 @@ for size in $sizes; do
     fi
     corpus=$bench_dir/corpus-$size
     index=$bench_dir/index-$size
-    [[ -d $corpus ]] || "$bin/examples/gen-corpus" --docs "$size" --seed 1 --out "$corpus"
-    rm -rf "$index"
-    measure "$bin/newsearch" index "$corpus" --index "$index" --quiet
-    index_wall=$WALL index_cpu=$CPU index_rss=$RSS
+    reused=0
+    if ((reuse)) && [[ -f $index/meta.json && -d $corpus ]]; then
+        reused=1
+    else
+        [[ -d $corpus ]] || "$bin/examples/gen-corpus" --docs "$size" --seed 1 --out "$corpus"
+        rm -rf "$index"
+        measure "$bin/newsearch" index "$corpus" --index "$index" --quiet
+        index_wall=$WALL index_cpu=$CPU index_rss=$RSS
+    fi
     corpus_bytes=$(du -sb "$corpus" | cut -f1)
     index_bytes=$(du -sb "$index" | cut -f1)
     # The exports read the index only: the corpus's disk goes back first.
@@ -96,9 +105,13 @@ for size in $sizes; do
         rm -rf "$out"
     done
     echo
+    if ((reused)); then
+        echo "indexing: reused the index of an earlier run; index $((index_bytes / docs)) bytes per article"
+    else
     awk -v d="$docs" -v ib="$index_bytes" -v w="$index_wall" -v c="$index_cpu" -v r="$index_rss" 'BEGIN {
         printf "indexing: %.2f s wall, %.2f s CPU, peak RSS %d MiB; %.0f docs/s per core (CPU); index %.0f bytes per article\n",
             w, c, r, d / c, ib / d }'
+    fi
     if ((!keep)); then rm -rf "$corpus" "$index"; fi
 done
 rm -f "$bench_dir/time.txt" "$bench_dir/out.txt"

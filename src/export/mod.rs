@@ -126,7 +126,8 @@ pub struct ExportSummary {
 pub fn export(options: &ExportOptions, on_event: &dyn Fn(ExportEvent)) -> Result<ExportSummary> {
     let started = Instant::now();
     check_name(&options.name)?;
-    let store = store::open(&options.index)?;
+    // One pass over the stored documents: read, not mapped (see the function).
+    let store = store::open_for_one_pass(&options.index)?;
     let request = request(&store, options)?;
     let reader = store.reader()?;
     let searcher = reader.searcher();
