@@ -1,4 +1,6 @@
-//! `newsearch stats`: what an index holds.
+//! `newsearch stats`: what an index holds, and with a timeline, how many
+//! articles of each source it holds per period: the coverage of the
+//! collection itself, against which a query's timeline can be read.
 
 use std::path::Path;
 
@@ -7,8 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::fields;
-use crate::query::{FacetKind, SearchRequest};
-use crate::search::{FacetCount, Searcher};
+use crate::query::{FacetKind, Period, SearchRequest};
+use crate::search::{FacetCount, Searcher, UndatedExcluded};
 use crate::store;
 
 /// A summary of an index.
@@ -35,10 +37,28 @@ pub struct IndexStats {
     /// How the documents' slash dates were read; `None` if the index does not
     /// record it (made before it was recorded).
     pub slash_dates: Option<SlashDates>,
+    /// With a timeline: the articles per period, in all and per source.
+    pub coverage: Option<Coverage>,
 }
 
-/// Summarizes the index at `dir`.
-pub fn index_stats(dir: &Path) -> Result<IndexStats> {
+/// The articles an index holds per period, in all and per source: one entry
+/// for every period from the first dated article's to the last's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coverage {
+    /// `2016`, `2016-09`, `2016-W35` or `2016-09-04`, oldest first.
+    pub periods: Vec<String>,
+    /// Articles per period, in the order of `periods`.
+    pub totals: Vec<u64>,
+    /// Per source (most articles first, as [`IndexStats::sources`]): its
+    /// articles per period, in the order of `periods`. A 0 where other
+    /// sources have articles is a gap in that source's collection.
+    pub sources: Vec<(String, Vec<u64>)>,
+    /// Articles without a date, which no period holds.
+    pub undated: u64,
+}
+
+/// Summarizes the index at `dir`; with `timeline`, its coverage per period.
+pub fn index_stats(dir: &Path, timeline: Option<Period>) -> Result<IndexStats> {
     let searcher = Searcher::open(dir)?;
     let mut request = SearchRequest::new("*");
     request.limit = Some(0);
@@ -64,6 +84,10 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
         }
     }
     let date = |secs: i64| DateTime::from_timestamp(secs, 0);
+    let coverage = match timeline {
+        Some(period) => Some(coverage(&searcher, period, &sources)?),
+        None => None,
+    };
     Ok(IndexStats {
         documents: results.index.documents,
         date_min: (min != i64::MAX).then(|| date(min)).flatten(),
@@ -75,5 +99,35 @@ pub fn index_stats(dir: &Path) -> Result<IndexStats> {
         index_format: store::FORMAT,
         aliases_fingerprint: results.index.aliases_fingerprint,
         slash_dates: searcher.store().slash_dates()?,
+        coverage,
     })
+}
+
+/// The coverage per `period`: the timeline of `*`, and for each of
+/// `sources` the timeline of `* --filter source:NAME`, so that each count is
+/// what that query gives (case-folded sources included).
+fn coverage(searcher: &Searcher, period: Period, sources: &[FacetCount]) -> Result<Coverage> {
+    let timeline = |filters: Vec<(String, String)>| -> Result<(Vec<FacetCount>, u64)> {
+        let mut request = SearchRequest::new("*");
+        request.limit = Some(0);
+        request.timeline = Some(period);
+        request.filters = filters;
+        let results = searcher.search(&request)?;
+        let undated = results.undated_excluded.map_or(0, UndatedExcluded::count);
+        Ok((results.timeline.unwrap_or_default(), undated))
+    };
+    let (all, undated) = timeline(Vec::new())?;
+    let periods: Vec<String> = all.iter().map(|p| p.value.clone()).collect();
+    let totals = all.iter().map(|p| p.count).collect();
+    let mut per_source = Vec::with_capacity(sources.len());
+    for source in sources {
+        let (counts, _) = timeline(vec![(fields::SOURCE.to_owned(), source.value.clone())])?;
+        // A source's own timeline spans its own first and last article; the
+        // corpus's spans them all.
+        let at: std::collections::HashMap<&str, u64> =
+            counts.iter().map(|p| (p.value.as_str(), p.count)).collect();
+        let counts = periods.iter().map(|p| at.get(p.as_str()).copied().unwrap_or(0)).collect();
+        per_source.push((source.value.clone(), counts));
+    }
+    Ok(Coverage { periods, totals, sources: per_source, undated })
 }

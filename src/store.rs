@@ -144,7 +144,8 @@ fn open_with(dir: &Path, stored_reads: StoredReads) -> Result<Store> {
     check_marker(dir)?;
     let directory = MmapDirectory::open(dir).map_err(|err| Error::index(dir)(err.into()))?;
     let mut index =
-        Index::open(ReadDirectory { mapped: directory, root: dir.to_path_buf(), stored_reads }).map_err(Error::index(dir))?;
+        Index::open(ReadDirectory { mapped: directory, root: dir.to_path_buf(), stored_reads })
+            .map_err(Error::index(dir))?;
     register_plugins(&mut index);
     let commit = read_commit(&index, dir)?.ok_or_else(|| match running_writer(dir) {
         Some(holder) => Error::BeingBuilt { path: dir.to_path_buf(), holder },
@@ -460,7 +461,8 @@ impl PositionedFile {
             _ => io_error(err),
         })?;
         let len = file.metadata().map_err(io_error)?.len();
-        let len = usize::try_from(len).map_err(|_| io_error(std::io::ErrorKind::FileTooLarge.into()))?;
+        let len =
+            usize::try_from(len).map_err(|_| io_error(std::io::ErrorKind::FileTooLarge.into()))?;
         Ok(Arc::new(PositionedFile { file, len }))
     }
 }
@@ -743,8 +745,6 @@ pub fn size_on_disk(dir: &Path) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::HasLen;
-
     use super::*;
 
     #[test]

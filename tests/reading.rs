@@ -381,3 +381,92 @@ fn entity_keyness_on_fakes_agrees_with_the_hit_sets_of_each_entity() {
     let human = wd.run(&["query", query, "--facet", "entity", "--keyness", "-n", "0"]).success();
     assert!(human.stdout.contains("G²") && human.stdout.contains("effect"), "{human}");
 }
+
+/// `stats --timeline month` on the index in `wd`: each period's total and each
+/// source's count are what `query '*'` (with `--filter source:S`) counts in
+/// the period; returns the report.
+fn check_stats_coverage(wd: &Workdir) -> Value {
+    use std::collections::BTreeMap;
+    let stats = wd.run(&["stats", "--timeline", "month", "--format", "json"]).success().json();
+    let text =
+        std::fs::read_to_string(crate::util::repo().join("schema/stats.v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    assert!(validator.is_valid(&stats), "{stats:#}");
+    let timeline = stats["timeline"].as_array().unwrap();
+    let per_period = |report: &Value| -> BTreeMap<String, u64> {
+        let periods = report["timeline"].as_array().unwrap();
+        periods
+            .iter()
+            .map(|p| (p["period"].as_str().unwrap().to_owned(), p["count"].as_u64().unwrap()))
+            .collect()
+    };
+    let all = per_period(&wd.query_json(&["*", "--timeline", "month", "-n", "0"]));
+    let periods: Vec<String> =
+        timeline.iter().map(|p| p["period"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(periods, all.keys().cloned().collect::<Vec<_>>());
+    for period in timeline {
+        let name = period["period"].as_str().unwrap();
+        assert_eq!(period["total"].as_u64().unwrap(), all[name], "{period}");
+        assert_eq!(period["gap"].as_bool().unwrap_or(false), all[name] == 0, "{period}");
+    }
+    let sources: Vec<String> = stats["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["value"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!sources.is_empty());
+    for source in &sources {
+        let filter = format!("source:{source}");
+        let own = per_period(&wd.query_json(&[
+            "*",
+            "--filter",
+            &filter,
+            "--timeline",
+            "month",
+            "-n",
+            "0",
+        ]));
+        for period in timeline {
+            let name = period["period"].as_str().unwrap();
+            let expected = own.get(name).copied().unwrap_or(0);
+            assert_eq!(period["sources"][source].as_u64(), Some(expected), "{source} in {period}");
+        }
+    }
+    let dated: u64 = timeline.iter().map(|p| p["total"].as_u64().unwrap()).sum();
+    let undated = stats["undated_excluded"].as_u64().unwrap();
+    assert_eq!(dated + undated, stats["documents"].as_u64().unwrap());
+    stats
+}
+
+#[test]
+fn stats_timeline_gives_the_coverage_of_each_source_on_the_sample_corpus() {
+    let wd = Workdir::indexed_sample_corpus();
+    let stats = check_stats_coverage(&wd);
+    // A source without articles in a period where others have some: a gap
+    // in its collection, which the table shows as `-`.
+    let timeline = stats["timeline"].as_array().unwrap();
+    let gaps = timeline
+        .iter()
+        .filter(|p| p["total"].as_u64().unwrap() > 0)
+        .flat_map(|p| p["sources"].as_object().unwrap().values())
+        .filter(|count| count.as_u64() == Some(0))
+        .count();
+    assert!(gaps > 0, "{stats:#}");
+    let human = wd.run(&["stats", "--timeline", "year"]).success();
+    let table = human.stdout.split_once("coverage:").map(|(_, table)| table).unwrap_or_default();
+    let gap_cell = table.lines().any(|line| line.split_whitespace().any(|cell| cell == "-"));
+    assert!(table.contains("period") && gap_cell, "{human}");
+    // Without --timeline the report is as before.
+    let plain = wd.run(&["stats", "--format", "json"]).success().json();
+    assert!(plain.get("timeline").is_none() && plain.get("undated_excluded").is_none());
+}
+
+#[test]
+fn stats_timeline_gives_the_coverage_of_each_source_on_fakes() {
+    let Some(corpus) = shared("corpora/fakes/fakes.csv") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", corpus.to_str().unwrap(), "--quiet"]).success();
+    let stats = check_stats_coverage(&wd);
+    assert!(stats["sources"].as_array().unwrap().len() >= 5, "{stats:#}");
+}

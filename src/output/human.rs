@@ -16,7 +16,7 @@ use crate::error::echo;
 use crate::fields;
 use crate::indexer::IndexSummary;
 use crate::search::{FacetCount, Hit, PeriodCoverage, SearchResults, UndatedExcluded};
-use crate::stats::IndexStats;
+use crate::stats::{Coverage, IndexStats};
 
 use super::Style;
 
@@ -406,6 +406,90 @@ pub fn write_stats(stats: &IndexStats, style: Style, out: &mut impl Write) -> io
     {
         writeln!(out)?;
         write_top(name, counts, style, out)?;
+    }
+    if let Some(coverage) = &stats.coverage {
+        writeln!(out)?;
+        write_coverage(coverage, style, out)?;
+    }
+    Ok(())
+}
+
+/// Sources shown as columns of a coverage table; the others add up in `other`.
+const COVERAGE_SOURCES: usize = 8;
+
+/// The index's articles per period: `all`, then a column per source (the
+/// most prolific first, the rest as `other`); `-` where a source has none
+/// (a gap in its collection), and a period without any article flagged.
+fn write_coverage(coverage: &Coverage, style: Style, out: &mut impl Write) -> io::Result<()> {
+    let shown = &coverage.sources[..coverage.sources.len().min(COVERAGE_SOURCES)];
+    let others = coverage.sources.len() - shown.len();
+    // Articles that name no source are in `all` and in no source's column.
+    let sourced = |i: usize| -> u64 {
+        coverage.sources.iter().map(|(_, counts)| counts.get(i).copied().unwrap_or(0)).sum()
+    };
+    let unsourced = (0..coverage.periods.len()).any(|i| coverage.totals[i] > sourced(i));
+    let mut header: Vec<String> = vec!["period".into(), "all".into()];
+    header.extend(shown.iter().map(|(name, _)| sanitize(name).into_owned()));
+    if others > 0 {
+        header.push(format!("other ({others})"));
+    }
+    if unsourced {
+        header.push("no source".into());
+    }
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(coverage.periods.len());
+    for (i, (period, &total)) in coverage.periods.iter().zip(&coverage.totals).enumerate() {
+        let cell = |count: u64| if count == 0 { "-".to_owned() } else { count.to_string() };
+        let mut row = vec![period.clone(), total.to_string()];
+        let mut in_shown = 0;
+        for (_, counts) in shown {
+            let count = counts.get(i).copied().unwrap_or(0);
+            in_shown += count;
+            row.push(cell(count));
+        }
+        if others > 0 {
+            row.push(cell(sourced(i).saturating_sub(in_shown)));
+        }
+        if unsourced {
+            row.push(cell(total.saturating_sub(sourced(i))));
+        }
+        if total == 0 {
+            row.push("(gap: no articles in the index)".into());
+        }
+        rows.push(row);
+    }
+    let columns = header.len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            let cells = rows.iter().filter_map(|row| row.get(c));
+            cells.chain([&header[c]]).map(|cell| cell.chars().count()).max().unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| match widths.get(c) {
+                // The period left, the counts right, as numbers are read.
+                Some(&width) if c == 0 => format!("{cell:<width$}"),
+                Some(&width) => format!("  {cell:>width$}"),
+                None => format!("  {cell}"),
+            })
+            .collect()
+    };
+    let title = "coverage: articles in the index per period and source";
+    if style.color {
+        writeln!(out, "{BOLD}{title}{BOLD:#}")?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", line(&header))?;
+    } else {
+        writeln!(out, "{title}")?;
+        writeln!(out, "{}", line(&header))?;
+    }
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    if coverage.undated > 0 {
+        let noun = if coverage.undated == 1 { "article" } else { "articles" };
+        writeln!(out, "{} undated {noun} in no period", coverage.undated)?;
     }
     Ok(())
 }

@@ -526,6 +526,36 @@ pub struct StatsReportV1<'a> {
     /// until --rebuild; absent when the index does not record it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slash_dates: Option<SlashDates>,
+    /// Present only with --timeline: the articles the index holds per period,
+    /// oldest first, one entry for every period from the first dated
+    /// article's to the last's: the collection's own coverage, in all and per
+    /// source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<CoveragePeriodV1<'a>>>,
+    /// Present only with --timeline: articles without a date, in no period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undated_excluded: Option<u64>,
+}
+
+/// A period of `stats --timeline`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "CoveragePeriod")]
+pub struct CoveragePeriodV1<'a> {
+    /// `2016`, `2016-09`, `2016-W35` or `2016-09-04`.
+    #[schemars(regex(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?|-W[0-9]{2})?$"))]
+    pub period: &'a str,
+    /// Articles the index holds in the period (what `query '*' --since P
+    /// --until P` counts).
+    pub total: u64,
+    /// Every source of the index (as `sources` names them) with its articles
+    /// in the period, 0 included: a 0 where other sources have articles is a
+    /// gap in that source's collection (what `query '*' --filter source:S`
+    /// counts in the period). Articles that name no source count in total only.
+    pub sources: BTreeMap<&'a str, u64>,
+    /// true when the index holds no article at all in the period: a gap in
+    /// the collection.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub gap: bool,
 }
 
 impl<'a> StatsReportV1<'a> {
@@ -544,6 +574,28 @@ impl<'a> StatsReportV1<'a> {
             index_format: stats.index_format,
             aliases_fingerprint: &stats.aliases_fingerprint,
             slash_dates: stats.slash_dates,
+            timeline: stats.coverage.as_ref().map(|coverage| {
+                let sources = |i: usize| {
+                    coverage
+                        .sources
+                        .iter()
+                        .map(|(name, counts)| (name.as_str(), counts.get(i).copied().unwrap_or(0)))
+                        .collect()
+                };
+                coverage
+                    .periods
+                    .iter()
+                    .zip(&coverage.totals)
+                    .enumerate()
+                    .map(|(i, (period, &total))| CoveragePeriodV1 {
+                        period,
+                        total,
+                        sources: sources(i),
+                        gap: total == 0,
+                    })
+                    .collect()
+            }),
+            undated_excluded: stats.coverage.as_ref().map(|coverage| coverage.undated),
         }
     }
 }

@@ -247,6 +247,18 @@ pub enum PeriodArg {
     Year,
 }
 
+impl PeriodArg {
+    /// The library's period.
+    pub fn period(self) -> Period {
+        match self {
+            PeriodArg::Day => Period::Day,
+            PeriodArg::Week => Period::Week,
+            PeriodArg::Month => Period::Month,
+            PeriodArg::Year => Period::Year,
+        }
+    }
+}
+
 /// When to colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorArg {
@@ -363,6 +375,11 @@ pub enum RemoteArg {
 pub struct StatsArgs {
     #[command(flatten)]
     pub index: IndexLocation,
+    /// Also the articles the index holds per period, in all and per source:
+    /// the collection's own coverage (a 0 where other sources have articles
+    /// is a gap in that source's).
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub timeline: Option<PeriodArg>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
     pub format: ReportFormat,
@@ -488,12 +505,7 @@ impl QueryArgs {
             literal: self.literal,
             expand: self.expand,
             keyness: self.keyness,
-            timeline: self.timeline.map(|period| match period {
-                PeriodArg::Day => Period::Day,
-                PeriodArg::Week => Period::Week,
-                PeriodArg::Month => Period::Month,
-                PeriodArg::Year => Period::Year,
-            }),
+            timeline: self.timeline.map(PeriodArg::period),
             explain: self.explain,
             snippet_chars: self.snippet_chars as usize,
         }

@@ -121,7 +121,7 @@ fn run_show(args: &ShowArgs) -> Result<Outcome> {
 }
 
 fn run_stats(args: &StatsArgs) -> Result<Outcome> {
-    let stats = stats::index_stats(&args.index.dir)?;
+    let stats = stats::index_stats(&args.index.dir, args.timeline.map(cli::PeriodArg::period))?;
     let json = args.format == ReportFormat::Json;
     let (mut out, style) = query_cmd::stdout(ColorArg::Auto, !json);
     output::write_stats_report(&stats, json, style, &mut out).map_err(stdout_error)?;
