@@ -57,24 +57,44 @@ pub(crate) fn write_articles(dir: &Path, first: usize, count: usize) {
     }
 }
 
-/// `newsearch index ARGS` started in the background, its output discarded.
+/// The binary's test hook: a run with this variable set to `planned` stops
+/// itself once it holds the lock, before it reads a file (see [`wait_for_writer`]).
+pub(crate) const STOP_AT_VAR: &str = "NEWSEARCH_TEST_STOP_AT";
+
+/// `newsearch index ARGS` started in the background, its output discarded; it
+/// stops itself at work (see [`wait_for_writer`]).
 pub(crate) fn spawn_index(wd: &Workdir, args: &[&str]) -> Child {
     let mut all = vec!["index"];
     all.extend_from_slice(args);
-    wd.command(&all).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
+    let mut command = wd.command(&all);
+    command.env(STOP_AT_VAR, "planned").stdout(Stdio::null()).stderr(Stdio::null());
+    command.spawn().unwrap()
 }
 
-/// Waits until `child` holds the writer lock of the index at `index/` (it records
-/// its pid beside the lock once it has it, before it reads a file). Fails the test
-/// if the child exits first or never takes the lock: a test that needs a writer at
-/// work must not pass without one.
+/// Whether the process `pid` is stopped (`T` in `/proc/PID/stat`); `None`
+/// where `/proc` does not say.
+fn stopped(pid: u32) -> Option<bool> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The state follows the command name, which is in parentheses.
+    let state = stat.rsplit_once(") ")?.1.chars().next()?;
+    Some(state == 'T' || state == 't')
+}
+
+/// Waits until `child`, started with [`STOP_AT_VAR`] set, holds the writer lock
+/// of the index at `index/` (it records its pid beside the lock once it has it)
+/// and has stopped itself there, before it reads a file: it cannot commit until
+/// it is continued, whatever the timing. Fails the test if the child exits first
+/// or never gets there: a test that needs a writer at work must not pass
+/// without one.
 #[track_caller]
 pub(crate) fn wait_for_writer(wd: &Workdir, child: &mut Child) {
     let holder = wd.join("index/newsearch-writer.txt");
     let needle = format!("pid {},", child.id());
     let start = Instant::now();
     loop {
-        if std::fs::read_to_string(&holder).is_ok_and(|text| text.contains(&needle)) {
+        if std::fs::read_to_string(&holder).is_ok_and(|text| text.contains(&needle))
+            && stopped(child.id()).unwrap_or(true)
+        {
             return;
         }
         if let Some(status) = child.try_wait().unwrap() {
@@ -133,7 +153,10 @@ fn kill_9_in_the_middle_of_a_run_leaves_the_last_commit_and_the_next_run_finishe
         wait_for_writer(&wd, &mut child);
         match delay {
             None => signal(&child, "STOP"),
-            Some(delay) => sleep(Duration::from_millis(delay)),
+            Some(delay) => {
+                signal(&child, "CONT");
+                sleep(Duration::from_millis(delay));
+            }
         }
         let killed = child.try_wait().unwrap().is_none();
         if killed {
@@ -231,6 +254,7 @@ fn a_second_writer_fails_fast_naming_the_first_which_is_unharmed() {
 
     let mut first = wd
         .command(&["index", "corpus", "--rebuild", "--format", "json"])
+        .env(STOP_AT_VAR, "planned")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -137,6 +137,7 @@ fn ctrl_c_during_an_index_run_leaves_the_last_commit_and_the_next_run_finishes()
         all.extend_from_slice(args);
         let mut child = wd
             .command(&all)
+            .env(crate::crash::STOP_AT_VAR, "planned")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

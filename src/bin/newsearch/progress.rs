@@ -15,11 +15,21 @@ use newsearch::corpus::path_text;
 use newsearch::indexer::{IndexEvent, IndexSummary, Skip};
 use newsearch::output::human::{sanitize, sanitize_path};
 
+/// A test hook: with `NEWSEARCH_TEST_STOP_AT=planned` in its environment, a
+/// run stops itself (SIGSTOP) once it holds the writer lock and has walked
+/// the corpus, before it parses a file, and goes on when continued
+/// (SIGCONT). Tests that interrupt, kill or query a run "while it works" need
+/// it at a known point: paused from outside, a small run could commit between
+/// being seen at work and the signal.
+pub const STOP_AT_VAR: &str = "NEWSEARCH_TEST_STOP_AT";
+
 /// What one index run shows on stderr while it goes on.
 pub struct Progress {
     bar: ProgressBar,
     /// Whether warnings and skipped files are shown as they happen.
     lines: bool,
+    /// See [`STOP_AT_VAR`].
+    stop_when_planned: bool,
 }
 
 impl Progress {
@@ -39,7 +49,8 @@ impl Progress {
             .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress { bar, lines }
+        let stop_when_planned = std::env::var_os(STOP_AT_VAR).is_some_and(|at| at == "planned");
+        Progress { bar, lines, stop_when_planned }
     }
 
     /// Shows one event: the bar moves, a warning or skipped file gets its line.
@@ -49,6 +60,9 @@ impl Progress {
             IndexEvent::Planned { files, bytes } => {
                 self.bar.set_length(*bytes);
                 self.bar.set_message(format!("{files} files"));
+                if self.stop_when_planned {
+                    stop_self();
+                }
             }
             IndexEvent::Parsed { bytes } => self.bar.inc(*bytes),
             IndexEvent::Committing => self.bar.set_message("committing"),
@@ -126,4 +140,11 @@ fn quiet_tally(summary: &IndexSummary, json: bool) -> Option<String> {
         "listed without --quiet, and by --format json"
     };
     Some(format!("newsearch: {} ({listed})", parts.join(" and ")))
+}
+
+/// Stops this process until it is continued ([`STOP_AT_VAR`]): `kill -STOP`
+/// on itself, with no unsafe code; where that fails, the run simply goes on.
+fn stop_self() {
+    let pid = std::process::id().to_string();
+    let _ = std::process::Command::new("kill").args(["-STOP", &pid]).status();
 }
