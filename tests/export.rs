@@ -191,6 +191,13 @@ fn bad_arguments_exit_2_and_a_missing_index_exits_1() {
         .stderr_has("--since");
     wd.run(&["export", "--to", "x", "--target", "ndjson", "--query", "\"open"]).code(2);
     wd.run(&["export", "--to", "x", "--target", "ndjson", "--filter", "entity:Nobody"]).code(2);
+    // The options read as `newsearch query` reads them, with its messages.
+    wd.run(&["export", "--to", "x", "--target", "ndjson", "--filter", "date:2016"])
+        .code(2)
+        .stderr_has("filters work on source, folder, entity and lineage");
+    wd.run(&["export", "--to", "x", "--target", "ndjson", "--since", "2017", "--until", "2016"])
+        .code(2)
+        .stderr_has("--since is after --until");
     wd.run(&["export", "--to", "x", "--target", "quickwit", "--name", "Bad Name"]).code(2);
     wd.write("full/keep.txt", "mine");
     wd.run(&["export", "--to", "full", "--target", "ndjson"]).code(2).stderr_has("not empty");

@@ -26,9 +26,8 @@ use tantivy::query::EnableScoring;
 use tantivy::schema::{Facet, Value};
 use tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument};
 
-use crate::dates::parse_date_bound;
 use crate::error::{Error, Result};
-use crate::query::{self, QueryTokenizers, SearchRequest, parse_filter};
+use crate::query::{self, QueryArgs, QueryTokenizers, SearchRequest};
 use crate::store;
 use document::{DocumentV1, Mentions, Normalizer};
 
@@ -201,38 +200,17 @@ pub fn export(options: &ExportOptions, on_event: &dyn Fn(ExportEvent)) -> Result
     Ok(ExportSummary { documents, bytes, files, elapsed: started.elapsed(), load_commands })
 }
 
-/// The search request the options describe, read as the index reads dates.
+/// The search request the options describe, read as `newsearch query` reads
+/// the same options on this index (dates in its slash order, filters checked).
 fn request(store: &store::Store, options: &ExportOptions) -> Result<SearchRequest> {
-    let mut request = SearchRequest::new(options.query.clone().unwrap_or_else(|| "*".to_owned()));
-    let slash = store.slash_dates()?.unwrap_or_default();
-    let date = |text: &Option<String>, end: bool, flag: &str| -> Result<_> {
-        text.as_deref()
-            .map(|t| {
-                parse_date_bound(t, slash, end).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--{flag} {t:?}: not a date (try 2016-09-04, 2016-09 or 2016)"
-                    ))
-                })
-            })
-            .transpose()
+    let args = QueryArgs {
+        query: Some(options.query.clone().unwrap_or_else(|| "*".to_owned())),
+        since: options.since.clone(),
+        until: options.until.clone(),
+        filter: options.filters.clone(),
+        ..QueryArgs::default()
     };
-    request.since = date(&options.since, false, "since")?;
-    request.until = date(&options.until, true, "until")?;
-    if let (Some(since), Some(until)) = (request.since, request.until)
-        && since > until
-    {
-        return Err(Error::Usage("--since is after --until".into()));
-    }
-    request.filters = options
-        .filters
-        .iter()
-        .map(|filter| {
-            parse_filter(filter).ok_or_else(|| {
-                Error::Usage(format!("--filter {filter:?}: expected FIELD:VALUE, e.g. source:FNA"))
-            })
-        })
-        .collect::<Result<_>>()?;
-    Ok(request)
+    query::request_with(&args, store.slash_dates()?.unwrap_or_default())
 }
 
 /// Quickwit's index ids and `OpenSearch`'s index names both accept this.
