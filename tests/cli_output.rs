@@ -7,7 +7,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::util::{Workdir, repo};
+use crate::util::Workdir;
 
 /// A workdir with `count` small articles in `corpus/`, indexed; every article
 /// mentions Sirte, and titles are long enough that a few hundred hits make
@@ -66,8 +66,7 @@ fn json_lines(out: &crate::util::Output) -> Vec<Value> {
 }
 
 fn schema_validator(name: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema").join(name)).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator(name)
 }
 
 #[track_caller]

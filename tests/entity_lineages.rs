@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::util::{Workdir, repo, shared};
+use crate::util::{Workdir, shared};
 
 /// Articles of our own: spellings in several cases, scripts and contexts.
 fn spellings_corpus() -> Workdir {
@@ -68,8 +68,7 @@ fn hit_forms(hit: &Value) -> BTreeMap<(String, String), u64> {
 }
 
 fn schema(name: &str) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema").join(name)).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator(name)
 }
 
 #[track_caller]

@@ -19,8 +19,7 @@ fn read_lines(path: &Path) -> Vec<Value> {
 }
 
 fn doc_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema/export-doc.v1.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("export-doc.v1.schema.json")
 }
 
 fn schema_fields() -> BTreeSet<String> {

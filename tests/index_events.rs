@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Output, Workdir, repo, run_command};
+use crate::util::{Output, Workdir, run_command};
 
 /// A corpus with one good article, one binary file (NUL bytes) and, unless
 /// `only_one_bad`, a JSON Lines file with a broken record on line 2.
@@ -28,8 +28,7 @@ fn lines_with<'t>(text: &'t str, needle: &str) -> Vec<&'t str> {
 }
 
 fn index_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema/index.v2.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("index.v2.schema.json")
 }
 
 /// `index --format json` on `roots`, checked against `schema/index.v2.schema.json`

@@ -4,11 +4,10 @@
 
 use serde_json::Value;
 
-use crate::util::{Workdir, repo};
+use crate::util::Workdir;
 
 fn query_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema/query.v1.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("query.v1.schema.json")
 }
 
 #[track_caller]

@@ -104,9 +104,7 @@ fn stored_bodies(wd: &Workdir) -> std::collections::HashMap<String, String> {
 }
 
 fn kwic_validator() -> jsonschema::Validator {
-    let text =
-        std::fs::read_to_string(crate::util::repo().join("schema/kwic.v1.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("kwic.v1.schema.json")
 }
 
 /// The `--kwic` rows of `args`, each checked against the schema.
@@ -192,9 +190,7 @@ fn kwic_rows_name_entities_and_align_on_the_sample_corpus() {
 #[test]
 fn timeline_totals_are_what_star_counts_with_the_same_filters() {
     let wd = Workdir::indexed_sample_corpus();
-    let text =
-        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let validator = crate::util::schema_validator("query.v1.schema.json");
     for filters in [vec![], vec!["--filter", "source:Sahel Monitor"]] {
         let mut args = vec!["Sirte", "--timeline", "month", "-n", "0"];
         args.extend_from_slice(&filters);
@@ -270,9 +266,7 @@ fn keyness_on_bbc_agrees_with_document_counts_from_the_files() {
     }
     let query = "oil";
     let report = wd.query_json(&[query, "--facet", "terms", "-n", "0"]);
-    let text =
-        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let validator = crate::util::schema_validator("query.v1.schema.json");
     assert!(validator.is_valid(&report), "{report:#}");
     let hits: HashSet<String> = wd.query_ids(&[query]).into_iter().collect();
     assert!(hits.iter().all(|id| words_of.contains_key(id)), "ids are not file paths: {hits:?}");
@@ -334,9 +328,7 @@ fn entity_keyness_on_fakes_agrees_with_the_hit_sets_of_each_entity() {
     wd.run(&["index", corpus.to_str().unwrap(), "--quiet"]).success();
     let query = "truce";
     let report = wd.query_json(&[query, "--facet", "entity", "--keyness", "-n", "0"]);
-    let text =
-        std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let validator = crate::util::schema_validator("query.v1.schema.json");
     assert!(validator.is_valid(&report), "{report:#}");
     let hits: HashSet<String> = wd.query_ids(&[query]).into_iter().collect();
     let documents = report["index"]["documents"].as_u64().unwrap() as f64;
@@ -388,9 +380,7 @@ fn entity_keyness_on_fakes_agrees_with_the_hit_sets_of_each_entity() {
 fn check_stats_coverage(wd: &Workdir) -> Value {
     use std::collections::BTreeMap;
     let stats = wd.run(&["stats", "--timeline", "month", "--format", "json"]).success().json();
-    let text =
-        std::fs::read_to_string(crate::util::repo().join("schema/stats.v1.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let validator = crate::util::schema_validator("stats.v1.schema.json");
     assert!(validator.is_valid(&stats), "{stats:#}");
     let timeline = stats["timeline"].as_array().unwrap();
     let per_period = |report: &Value| -> BTreeMap<String, u64> {

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 
 use serde_json::Value;
 
-use crate::util::{self, Workdir, repo};
+use crate::util::{self, Workdir};
 
 /// A news page of our own, with the metadata a publisher's template carries.
 fn page(title: &str, date: &str, paragraphs: &[&str]) -> String {
@@ -78,13 +78,11 @@ fn warc_gz(records: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn show_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema/show.v1.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("show.v1.schema.json")
 }
 
 fn index_schema() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("schema/index.v2.schema.json")).unwrap();
-    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    crate::util::schema_validator("index.v2.schema.json")
 }
 
 /// `index --format json`, checked against its schema.
@@ -475,8 +473,7 @@ fn export_carries_a_warc_records_offset_author_and_language() {
     wd.run(&["export", "--to", "out", "--target", "ndjson", "--quiet"]).success();
     let line = std::fs::read_to_string(wd.join("out/docs.ndjson")).unwrap();
     let doc: Value = serde_json::from_str(line.trim()).unwrap();
-    let text = std::fs::read_to_string(repo().join("schema/export-doc.v1.schema.json")).unwrap();
-    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let schema = crate::util::schema_validator("export-doc.v1.schema.json");
     let errors: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{doc}: {errors:?}");
     assert_eq!(doc["offset"].as_u64(), Some(gzip(&records[0]).len() as u64), "{doc}");

@@ -341,3 +341,9 @@ impl IsisTruth {
                 .any(|line| line.chars().any(char::is_lowercase) && self.exact.is_match(line))
     }
 }
+
+/// The validator of `schema/NAME` (a file the library generates from its wire structs).
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(repo().join("schema").join(name)).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
