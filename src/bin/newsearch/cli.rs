@@ -80,6 +80,23 @@ pub enum Command {
     /// Print stored articles by id: the metadata and the whole body as indexed.
     #[command(after_long_help = EXIT_CODES)]
     Show(ShowArgs),
+    /// List clusters of near-duplicate articles (copies of one story), largest first.
+    #[command(after_long_help = EXIT_CODES)]
+    Dupes(DupesArgs),
+}
+
+/// `newsearch dupes`.
+#[derive(Debug, Args)]
+pub struct DupesArgs {
+    /// List clusters of at least N articles.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_size: u32,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 /// `newsearch show`.

@@ -4,6 +4,7 @@
 mod cli;
 mod docs;
 mod export_cmd;
+mod info_cmd;
 mod panic_hook;
 mod print_remote;
 mod progress;
@@ -11,11 +12,9 @@ mod progress;
 use std::io::{self, BufRead, BufWriter, StdoutLock, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anstream::{AutoStream, ColorChoice};
 use clap::Parser;
-use newsearch::analysis::Aliases;
 use newsearch::dates::SlashDates;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
@@ -23,12 +22,8 @@ use newsearch::output::{self, Format, Position, Style};
 use newsearch::query;
 use newsearch::query::batch::{self, BatchIo};
 use newsearch::search::Searcher;
-use newsearch::{stats, store};
 
-use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, IndexArgs, QueryArgs, QueryFormat, ReportFormat, ShowArgs,
-    StatsArgs,
-};
+use crate::cli::{Cli, ColorArg, Command, IndexArgs, QueryArgs, QueryFormat, ReportFormat};
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
 /// consolidation across the parse and writer threads; with mimalloc a 1M
@@ -37,7 +32,7 @@ use crate::cli::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// What a command reports when it did its job.
-enum Outcome {
+pub(crate) enum Outcome {
     Done,
     /// Some lines of a batch were rejected (exit 2), the rest ran.
     BatchErrors,
@@ -52,12 +47,13 @@ fn main() -> ExitCode {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Index(args) => run_index(&args),
         Command::Query(args) => run_query(&args),
-        Command::Stats(args) => run_stats(&args),
-        Command::Aliases(args) => run_aliases(&args),
+        Command::Stats(args) => info_cmd::run_stats(&args),
+        Command::Aliases(args) => info_cmd::run_aliases(&args),
         Command::Completions(args) => docs::completions(args.shell).map(|()| Outcome::Done),
         Command::Man(args) => docs::man(args.command).map(|()| Outcome::Done),
         Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
-        Command::Show(args) => run_show(&args),
+        Command::Show(args) => info_cmd::run_show(&args),
+        Command::Dupes(args) => info_cmd::run_dupes(&args),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
@@ -114,7 +110,10 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
 /// `--color`, else what anstream (clap's own choice) says of stdout (a terminal,
 /// `NO_COLOR`, `CLICOLOR_FORCE`). Human output goes through anstream's stream for
 /// that choice; JSON and CSV pass through it untouched (CSV keeps text exact).
-fn stdout(color: ColorArg, human: bool) -> (BufWriter<AutoStream<StdoutLock<'static>>>, Style) {
+pub(crate) fn stdout(
+    color: ColorArg,
+    human: bool,
+) -> (BufWriter<AutoStream<StdoutLock<'static>>>, Style) {
     let stdout = io::stdout();
     let choice = match color {
         _ if !human => ColorChoice::AlwaysAnsi,
@@ -174,44 +173,4 @@ fn run_query(args: &QueryArgs) -> Result<Outcome> {
         batch::run(&searcher, &template, lines, &mut |message| eprintln!("newsearch: {message}"))?;
     out.flush().map_err(stdout_error)?;
     Ok(if rejected { Outcome::BatchErrors } else { Outcome::Done })
-}
-
-fn run_show(args: &ShowArgs) -> Result<Outcome> {
-    let results = newsearch::show::show(&args.index.dir, &args.ids)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    match args.format {
-        ReportFormat::Json => newsearch::show::write_json(&results.articles, &mut out),
-        ReportFormat::Human => newsearch::show::write_human(&results.articles, &mut out),
-    }
-    .map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    for id in &results.unknown {
-        eprintln!("newsearch: {id:?}: no article with this id in the index");
-    }
-    Ok(if results.unknown.is_empty() { Outcome::Done } else { Outcome::NotFound })
-}
-
-fn run_stats(args: &StatsArgs) -> Result<Outcome> {
-    let stats = stats::index_stats(&args.index.dir)?;
-    let json = args.format == ReportFormat::Json;
-    let (mut out, style) = stdout(ColorArg::Auto, !json);
-    output::write_stats_report(&stats, json, style, &mut out).map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Done)
-}
-
-fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
-    let aliases = match &args.aliases {
-        Some(path) => Arc::new(Aliases::from_path(path)?),
-        None => store::aliases_or_built_in(&args.index.dir)?,
-    };
-    let mut out = BufWriter::new(io::stdout().lock());
-    let json = args.format == ReportFormat::Json;
-    match &args.explain {
-        Some(text) => output::aliases::write_explanation(&aliases, text, json, &mut out),
-        None => output::aliases::write_table(&aliases, json, &mut out),
-    }
-    .map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Done)
 }
