@@ -37,6 +37,8 @@ pub struct QueryArgs {
     pub literal: bool,
     /// `--expand`.
     pub expand: bool,
+    /// `--collapse`.
+    pub collapse: bool,
     /// `--timeline`.
     pub timeline: Option<Period>,
     /// `--explain`.
@@ -114,6 +116,7 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
     request.any = args.any;
     request.literal = args.literal;
     request.expand = args.expand;
+    request.collapse = args.collapse;
     request.timeline = args.timeline;
     request.explain = args.explain;
     request.snippet_chars = args.snippet_chars;

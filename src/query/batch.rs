@@ -22,7 +22,7 @@ use crate::search::Searcher;
 
 /// The keys a line may hold.
 const KEYS: &str = "query, since, until, filter, facet, limit, offset, all, sort, any, literal, \
-                    expand, timeline, explain, snippet-chars";
+                    expand, collapse, timeline, explain, snippet-chars";
 
 /// Where a batch's lines come from and where its results go.
 pub struct BatchIo<'a> {
@@ -210,6 +210,7 @@ fn apply(
         "any" => request.any = flag(value, key)?,
         "literal" => request.literal = flag(value, key)?,
         "expand" => request.expand = flag(value, key)?,
+        "collapse" => request.collapse = flag(value, key)?,
         "explain" => request.explain = flag(value, key)?,
         "snippet-chars" => {
             let chars = number(value, key)?;

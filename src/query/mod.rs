@@ -165,6 +165,10 @@ pub struct SearchRequest {
     /// Add words from the top hits to the query (pseudo-relevance feedback,
     /// RM3) and search again.
     pub expand: bool,
+    /// One hit per story (near-duplicate cluster): its best-ranked member,
+    /// with the other members among the hits as its copies; counts and facets
+    /// count stories.
+    pub collapse: bool,
 }
 
 impl SearchRequest {
@@ -185,6 +189,7 @@ impl SearchRequest {
             snippet_chars: DEFAULT_SNIPPET_CHARS,
             literal: false,
             expand: false,
+            collapse: false,
         }
     }
 }

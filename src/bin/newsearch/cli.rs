@@ -326,6 +326,12 @@ pub struct QueryArgs {
     /// (pseudo-relevance feedback, RM3); `--explain` and JSON list them.
     #[arg(long)]
     pub expand: bool,
+    /// One hit per story: copies of one article (near-duplicates, see
+    /// `newsearch dupes`) are shown once, as their best-ranked copy with the
+    /// others listed; totals, facets and the timeline count stories, each
+    /// dated by its earliest copy among the hits.
+    #[arg(long)]
+    pub collapse: bool,
     /// Count hits per period over all hits.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub timeline: Option<PeriodArg>,
@@ -499,6 +505,7 @@ impl QueryArgs {
             any: self.any,
             literal: self.literal,
             expand: self.expand,
+            collapse: self.collapse,
             timeline: self.timeline.map(|period| match period {
                 PeriodArg::Day => Period::Day,
                 PeriodArg::Week => Period::Week,
