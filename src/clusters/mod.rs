@@ -41,7 +41,7 @@ pub const MIN_CONTAINMENT: f64 = 0.8;
 /// The Jaccard estimate below which two articles are never copies, whatever
 /// the sizes say: with so few bins agreeing, chance agreement of a handful of
 /// bins would pass the containment test for a brief beside a long article.
-pub const MIN_JACCARD: f64 = 0.2;
+pub const MIN_JACCARD: f64 = 0.3;
 
 /// Whether two signatures are copies of one story.
 pub fn is_copy(a: &Signature, b: &Signature) -> bool {

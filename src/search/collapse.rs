@@ -11,7 +11,6 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentReader};
@@ -20,71 +19,48 @@ use crate::clusters::Merges;
 use crate::fields;
 use crate::query::Sort;
 
-/// A story among the hits.
-#[derive(Clone, Debug)]
+/// A story among the hits: a run of [`Stories`]' members, which share a cluster.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Story {
     /// Its best-ranked member: what the page shows.
     pub(super) best: Member,
     /// Its earliest member, which dates it (and is counted in facets).
     pub(super) earliest: Member,
-    /// Every member among the hits (the best one included).
-    pub(super) members: Vec<DocAddress>,
+    /// Where its members start in the members list, and how many there are.
+    pub(super) start: usize,
+    pub(super) len: usize,
 }
 
 /// One hit as the collapse ranks it.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Member {
+    /// Its cluster (resolved through the merges).
+    pub(super) cluster: u64,
     pub(super) score: Score,
-    /// Seconds since the epoch, if dated.
-    pub(super) date: Option<i64>,
+    /// Seconds since the epoch; [`UNDATED`] when undated, so that undated
+    /// members sort last.
+    pub(super) date: i64,
     pub(super) address: DocAddress,
 }
 
-/// Whether `a` ranks before `b` in the request's order: relevance (ties newest
-/// first, undated last), newest or oldest first; then index order.
-pub(super) fn ranks_before(sort: Sort, a: &Member, b: &Member) -> bool {
-    rank_order(sort, a, b) == Ordering::Less
-}
+/// The date of an undated member.
+const UNDATED: i64 = i64::MAX;
 
-/// The request's order of members.
+/// The request's order of members: relevance (ties newest first, undated
+/// last), newest or oldest first (undated last); then index order.
 pub(super) fn rank_order(sort: Sort, a: &Member, b: &Member) -> Ordering {
-    let newest = |x: &Member| (x.date.is_none(), std::cmp::Reverse(x.date));
+    let newest = |x: &Member| (x.date == UNDATED, std::cmp::Reverse(x.date));
     let by = match sort {
         Sort::Relevance => b.score.total_cmp(&a.score).then_with(|| newest(a).cmp(&newest(b))),
         Sort::Newest => newest(a).cmp(&newest(b)),
-        Sort::Oldest => (a.date.is_none(), a.date).cmp(&(b.date.is_none(), b.date)),
+        Sort::Oldest => a.date.cmp(&b.date),
     };
     by.then(a.address.cmp(&b.address))
 }
 
-/// Whether `a` is earlier than `b` (undated last, then index order).
-fn earlier(a: &Member, b: &Member) -> bool {
-    (a.date.is_none(), a.date, a.address) < (b.date.is_none(), b.date, b.address)
-}
-
-impl Story {
-    fn add(&mut self, sort: Sort, member: Member) {
-        if ranks_before(sort, &member, &self.best) {
-            self.best = member;
-        }
-        if earlier(&member, &self.earliest) {
-            self.earliest = member;
-        }
-        self.members.push(member.address);
-    }
-
-    fn absorb(&mut self, sort: Sort, other: Story) {
-        if ranks_before(sort, &other.best, &self.best) {
-            self.best = other.best;
-        }
-        if earlier(&other.earliest, &self.earliest) {
-            self.earliest = other.earliest;
-        }
-        self.members.extend(other.members);
-    }
-}
-
-/// Groups the hits into stories.
+/// Collects every hit with its cluster, score and date: no allocation per
+/// hit, and grouping is one sort of the list ([`group`]), which beat a hash
+/// map of stories (one allocation and two lookups per hit) 4 to 1.
 pub(super) struct Stories {
     pub(super) merges: Arc<Merges>,
     pub(super) sort: Sort,
@@ -92,27 +68,23 @@ pub(super) struct Stories {
 
 pub(super) struct SegmentStories {
     segment: u32,
-    sort: Sort,
+    merges: Arc<Merges>,
     clusters: Column<u64>,
     dates: Column<tantivy::DateTime>,
-    /// Stored cluster name → story.
-    stories: FxHashMap<u64, Story>,
-    /// Hits with no cluster (none in an index of this format): each its own story.
-    alone: Vec<Story>,
+    members: Vec<Member>,
 }
 
 impl Collector for Stories {
-    type Fruit = Vec<Story>;
+    type Fruit = Vec<Member>;
     type Child = SegmentStories;
 
     fn for_segment(&self, segment: u32, reader: &SegmentReader) -> tantivy::Result<SegmentStories> {
         Ok(SegmentStories {
             segment,
-            sort: self.sort,
+            merges: Arc::clone(&self.merges),
             clusters: reader.fast_fields().u64(fields::CLUSTER)?,
             dates: reader.fast_fields().date(fields::DATE)?,
-            stories: FxHashMap::default(),
-            alone: Vec::new(),
+            members: Vec::new(),
         })
     }
 
@@ -120,59 +92,69 @@ impl Collector for Stories {
         self.sort == Sort::Relevance
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(u64, Story)>>) -> tantivy::Result<Vec<Story>> {
-        let mut merged: FxHashMap<u64, Story> = FxHashMap::default();
-        let mut alone = Vec::new();
-        for (stored, story) in fruits.into_iter().flatten() {
-            if stored == 0 {
-                alone.push(story);
-                continue;
-            }
-            match merged.entry(self.merges.resolve(stored)) {
-                std::collections::hash_map::Entry::Occupied(mut entry) => {
-                    entry.get_mut().absorb(self.sort, story);
-                }
-                std::collections::hash_map::Entry::Vacant(entry) => {
-                    entry.insert(story);
-                }
-            }
-        }
-        alone.extend(merged.into_values());
-        Ok(alone)
+    fn merge_fruits(&self, fruits: Vec<Vec<Member>>) -> tantivy::Result<Vec<Member>> {
+        Ok(fruits.concat())
     }
 }
 
 impl SegmentCollector for SegmentStories {
-    type Fruit = Vec<(u64, Story)>;
+    type Fruit = Vec<Member>;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let date = self.dates.first(doc).map(tantivy::DateTime::into_timestamp_secs);
-        let member = Member { score, date, address: DocAddress::new(self.segment, doc) };
-        let Some(stored) = self.clusters.first(doc).filter(|&c| c != 0) else {
-            self.alone.push(Story {
-                best: member,
-                earliest: member,
-                members: vec![member.address],
-            });
-            return;
+        let date = self.dates.first(doc).map_or(UNDATED, tantivy::DateTime::into_timestamp_secs);
+        let address = DocAddress::new(self.segment, doc);
+        // A document without a cluster is a story of its own: its address names it
+        // (the high bit keeps it apart from cluster names, which are hashes).
+        let cluster = match self.clusters.first(doc) {
+            Some(stored) if self.merges.is_empty() => stored,
+            Some(stored) => self.merges.resolve(stored),
+            None => 1 << 63 | u64::from(self.segment) << 32 | u64::from(doc),
         };
-        match self.stories.entry(stored) {
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                entry.get_mut().add(self.sort, member);
-            }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Story {
-                    best: member,
-                    earliest: member,
-                    members: vec![member.address],
-                });
-            }
-        }
+        self.members.push(Member { cluster, score, date, address });
     }
 
-    fn harvest(self) -> Self::Fruit {
-        let alone = self.alone.into_iter().map(|story| (0, story));
-        self.stories.into_iter().chain(alone).collect()
+    fn harvest(self) -> Vec<Member> {
+        self.members
+    }
+}
+
+/// Groups `members` (reordered by cluster) into stories, in no order.
+pub(super) fn group(sort: Sort, members: &mut [Member]) -> Vec<Story> {
+    members.sort_unstable_by_key(|m| (m.cluster, m.address));
+    let mut stories = Vec::new();
+    let mut start = 0;
+    while let Some(first) = members.get(start) {
+        let cluster = first.cluster;
+        let len = members[start..].iter().take_while(|m| m.cluster == cluster).count();
+        let run = &members[start..start + len];
+        let mut best = run[0];
+        let mut earliest = run[0];
+        for member in &run[1..] {
+            if rank_order(sort, member, &best) == Ordering::Less {
+                best = *member;
+            }
+            if (member.date, member.address) < (earliest.date, earliest.address) {
+                earliest = *member;
+            }
+        }
+        stories.push(Story { best, earliest, start, len });
+        start += len;
+    }
+    stories
+}
+
+/// Puts the first `wanted` stories (all of them with `None`) in the
+/// request's order of their best members; the rest stay unordered behind.
+pub(super) fn rank(sort: Sort, stories: &mut [Story], wanted: Option<usize>) {
+    let order = |a: &Story, b: &Story| rank_order(sort, &a.best, &b.best);
+    match wanted {
+        Some(wanted) if wanted < stories.len() => {
+            if wanted > 0 {
+                stories.select_nth_unstable_by(wanted - 1, order);
+                stories[..wanted].sort_unstable_by(order);
+            }
+        }
+        _ => stories.sort_unstable_by(order),
     }
 }
 

@@ -387,7 +387,12 @@ impl Searcher {
         wanted: Option<usize>,
         counters: &C,
     ) -> Result<(usize, C::Fruit, Page, Collapsed)> {
-        let (stories, articles) = self.stories(searcher, query, request)?;
+        let collector = collapse::Stories { merges: Arc::clone(&self.merges), sort: request.sort };
+        let mut members =
+            searcher.search(query, &collector).map_err(Error::index(self.store.dir.clone()))?;
+        let articles = members.len();
+        let mut stories = collapse::group(request.sort, &mut members);
+        collapse::rank(request.sort, &mut stories, wanted);
         let earliest = collapse::earliest_members(&stories, searcher.segment_readers().len());
         let counts = collapse::collect_docs(counters, searcher, &earliest)
             .map_err(Error::index(self.store.dir.clone()))?;
@@ -397,25 +402,12 @@ impl Searcher {
         let page = shown.iter().map(|s| (s.best.score, s.best.address)).collect();
         let copies = shown
             .iter()
-            .map(|s| s.members.iter().copied().filter(|&a| a != s.best.address).collect())
+            .map(|s| {
+                let run = members.get(s.start..s.start + s.len).unwrap_or_default();
+                run.iter().map(|m| m.address).filter(|&a| a != s.best.address).collect()
+            })
             .collect();
         Ok((total, counts, page, (articles, copies)))
-    }
-
-    /// `--collapse`: the hits as stories, in the request's order of their
-    /// best-ranked members, and the number of articles among the hits.
-    fn stories(
-        &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn Query,
-        request: &SearchRequest,
-    ) -> Result<(Vec<collapse::Story>, usize)> {
-        let collector = collapse::Stories { merges: Arc::clone(&self.merges), sort: request.sort };
-        let mut stories =
-            searcher.search(query, &collector).map_err(Error::index(self.store.dir.clone()))?;
-        let articles = stories.iter().map(|s| s.members.len()).sum();
-        stories.sort_unstable_by(|a, b| collapse::rank_order(request.sort, &a.best, &b.best));
-        Ok((stories, articles))
     }
 
     /// The copies of a shown hit among the hits: id, source and date, earliest
