@@ -6,7 +6,7 @@
 //!   and whitespace changed; another title and a dateline; the last paragraphs
 //!   cut (a third of the article); the first paragraph cut; a sentence added;
 //!   another trailer; and a bottom cut with a dateline and a trailer together.
-//! - **Briefs**: the first two or three sentences of other articles, with one
+//! - **Briefs**: the first two or three sentences (30 words at least) of other articles, with one
 //!   or two edited copies each (dateline, punctuation, a trailer).
 //! - **Distinct articles on the same topics**: more BBC articles of the same
 //!   categories and FA-KES articles on the same war, which must stay apart.
@@ -234,11 +234,19 @@ pub fn build(shared: &Path, out: &Path) -> LabelledSet {
         set.stories.push(story);
     }
     for (n, (from, i, article)) in briefs.iter().enumerate() {
-        let words: Vec<String> = article.paragraphs.iter().flat_map(|p| sentences(p)).collect();
-        let brief = Article {
-            title: article.title.clone(),
-            paragraphs: vec![words[..words.len().min(2 + n % 2)].join(" ")],
-        };
+        // Two or three sentences, and at least 30 words: a one-line fixture
+        // (`Murrayfield, Edinburgh Saturday, 26 February 1400 GMT`) is no brief, and
+        // its copy would be mostly the outlet's trailer (see the README's limits).
+        let all: Vec<String> = article.paragraphs.iter().flat_map(|p| sentences(p)).collect();
+        let mut taken: Vec<String> = Vec::new();
+        for sentence in all {
+            let words: usize = taken.iter().map(|s| s.split(' ').count()).sum();
+            if taken.len() >= 2 + n % 2 && words >= 30 {
+                break;
+            }
+            taken.push(sentence);
+        }
+        let brief = Article { title: article.title.clone(), paragraphs: vec![taken.join(" ")] };
         let original = write(&corpus, "BBC", &format!("{from}-{i}-brief.txt"), &brief);
         let mut story = vec![original.clone()];
         for copy in 0..(1 + n % 2) {
