@@ -43,7 +43,7 @@ pub const GAP_TOKEN: &str = "nsgap0";
 /// The fields of a `docs.ndjson` line, in the order they are written: the
 /// only place their names are spelled (the Quickwit and `OpenSearch` mappings
 /// are made from this list).
-pub const FIELDS: [(&str, FieldKind); 16] = [
+pub const FIELDS: [(&str, FieldKind); 17] = [
     (ID, FieldKind::Keyword),
     (PATH, FieldKind::Keyword),
     (URL, FieldKind::Keyword),
@@ -60,7 +60,13 @@ pub const FIELDS: [(&str, FieldKind); 16] = [
     (FOLDER, FieldKind::Facet),
     (DATE, FieldKind::Date),
     (RELATED, FieldKind::Texts),
+    (CLUSTER, FieldKind::Facet),
 ];
+
+/// The article's near-duplicate cluster (16 hex digits, as `newsearch dupes`
+/// names it): copies of one story share it, so a remote engine can collapse
+/// on it.
+pub const CLUSTER: &str = "cluster";
 
 /// `id`: see `fields::ID`.
 pub const ID: &str = "id";
@@ -118,8 +124,8 @@ pub enum FieldKind {
 
 /// One `docs.ndjson` line (`schema/export-doc.v1.schema.json`). The lines
 /// carry no `schema_version`: each would become a field of every remote
-/// document; the schema file's name versions the layout. Cluster ids (issue
-/// 15) will be an optional `cluster` here once the index holds them.
+/// document; the schema file's name versions the layout. `cluster` is
+/// optional: an index of this format always has one.
 #[derive(Debug, Serialize)]
 pub struct DocumentV1<'a> {
     /// See [`ID`].
@@ -163,6 +169,9 @@ pub struct DocumentV1<'a> {
     pub date: Option<&'a str>,
     /// See [`RELATED`].
     pub related: &'a [&'a str],
+    /// See [`CLUSTER`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
 }
 
 /// The token a remote engine holds for an entity term (`#isis` →

@@ -18,6 +18,7 @@ mod keyness;
 mod kwic;
 pub mod occurrences;
 mod provenance;
+mod similar;
 mod snippets;
 
 use std::collections::BTreeMap;

@@ -83,6 +83,38 @@ pub enum Command {
     /// List clusters of near-duplicate articles (copies of one story), largest first.
     #[command(after_long_help = EXIT_CODES)]
     Dupes(DupesArgs),
+    /// List the articles most like one article (more like this), with scores.
+    #[command(after_long_help = EXIT_CODES)]
+    Similar(SimilarArgs),
+}
+
+/// `newsearch similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The article's id, as `query` prints it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Articles to list.
+    #[arg(short = 'n', long, default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Published on or after DATE.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Published on or before DATE.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only articles with FIELD:VALUE (as `query --filter`).
+    #[arg(long, value_name = "FIELD:VALUE")]
+    pub filter: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    pub format: QueryFormat,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 /// `newsearch dupes`.

@@ -8,7 +8,9 @@ use newsearch::analysis::Aliases;
 use newsearch::error::Result;
 use newsearch::{output, stats, store};
 
-use crate::cli::{AliasesArgs, ColorArg, DupesArgs, ReportFormat, ShowArgs, StatsArgs};
+use crate::cli::{
+    AliasesArgs, ColorArg, DupesArgs, QueryFormat, ReportFormat, ShowArgs, SimilarArgs, StatsArgs,
+};
 use crate::{Outcome, stdout, stdout_error};
 
 pub(crate) fn run_show(args: &ShowArgs) -> Result<Outcome> {
@@ -47,6 +49,32 @@ pub(crate) fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
         None => output::aliases::write_table(&aliases, json, &mut out),
     }
     .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
+    Ok(Outcome::Done)
+}
+
+pub(crate) fn run_similar(args: &SimilarArgs) -> Result<Outcome> {
+    let format = match args.format {
+        QueryFormat::Human => output::Format::Human,
+        QueryFormat::Json => output::Format::Json,
+        QueryFormat::Jsonl => output::Format::Jsonl,
+        QueryFormat::Csv => output::Format::Csv,
+    };
+    let query_args = newsearch::query::QueryArgs {
+        limit: Some(args.limit as usize),
+        since: args.since.clone(),
+        until: args.until.clone(),
+        filter: args.filter.clone(),
+        snippet_chars: newsearch::query::DEFAULT_SNIPPET_CHARS,
+        ..newsearch::query::QueryArgs::default()
+    };
+    newsearch::query::check_args(&query_args)?;
+    let searcher = newsearch::search::Searcher::open(&args.index.dir)?;
+    let request = newsearch::query::search_request(&query_args, &searcher)?;
+    let results = searcher.similar(&args.id, &request)?;
+    let (mut out, style) = stdout(args.color, format == output::Format::Human);
+    output::write_results(&results, format, style, output::Position::Single, &mut out)
+        .map_err(stdout_error)?;
     out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
 }

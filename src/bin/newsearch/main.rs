@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
         Command::Show(args) => info_cmd::run_show(&args),
         Command::Dupes(args) => info_cmd::run_dupes(&args),
+        Command::Similar(args) => info_cmd::run_similar(&args),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
