@@ -238,3 +238,51 @@ fn dupes_json_follows_its_schema() {
     let none = wd.run(&["dupes", "--min-size", "3"]).success();
     assert!(none.stdout.starts_with("no clusters"), "{}", none.stdout);
 }
+
+#[test]
+fn similar_lists_the_copy_first_and_never_the_article_itself() {
+    let wd = Workdir::new();
+    wd.write("corpus/AFP/convoy.txt", ORIGINAL);
+    wd.write("corpus/Reuters/convoy.txt", CUT_COPY);
+    wd.write("corpus/AFP/parliament.txt", OTHER);
+    wd.write("corpus/AFP/oil.txt", ANOTHER_STORY);
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let similar =
+        wd.run(&["similar", "corpus/AFP/convoy.txt", "--format", "json"]).success().json();
+    let hits = similar["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], "corpus/Reuters/convoy.txt", "{similar:#}");
+    assert_eq!(hits[0]["rank"], 1);
+    assert!(hits[0]["score"].as_f64().unwrap() > 0.0);
+    assert!(hits.iter().all(|hit| hit["id"] != "corpus/AFP/convoy.txt"));
+    // Filters apply as in `query`.
+    let filtered = wd
+        .run(&["similar", "corpus/AFP/convoy.txt", "--filter", "source:AFP", "--format", "json"])
+        .success()
+        .json();
+    assert!(filtered["hits"].as_array().unwrap().iter().all(|hit| hit["source"] == "AFP"));
+    wd.run(&["similar", "corpus/AFP/nothing.txt"])
+        .code(1)
+        .stderr_has("\"corpus/AFP/nothing.txt\": no article with this id in the index");
+}
+
+#[test]
+fn export_names_each_articles_cluster() {
+    let wd = Workdir::new();
+    wd.write("corpus/AFP/convoy.txt", ORIGINAL);
+    wd.write("corpus/Reuters/convoy.txt", CUT_COPY);
+    wd.write("corpus/AFP/oil.txt", ANOTHER_STORY);
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    wd.run(&["export", "--to", "out", "--target", "ndjson"]).success();
+    let docs = std::fs::read_to_string(wd.join("out/docs.ndjson")).unwrap();
+    let clusters: HashMap<String, String> = docs
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .map(|doc| {
+            (doc["id"].as_str().unwrap().to_owned(), doc["cluster"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(clusters["corpus/AFP/convoy.txt"], clusters["corpus/Reuters/convoy.txt"]);
+    assert_ne!(clusters["corpus/AFP/convoy.txt"], clusters["corpus/AFP/oil.txt"]);
+    let report = wd.run(&["dupes", "--format", "json"]).success().json();
+    assert_eq!(report["clusters"][0]["cluster"], clusters["corpus/AFP/convoy.txt"].as_str());
+}

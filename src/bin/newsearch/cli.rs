@@ -500,6 +500,10 @@ pub enum ManPage {
     Export,
     /// newsearch-show(1).
     Show,
+    /// newsearch-dupes(1).
+    Dupes,
+    /// newsearch-similar(1).
+    Similar,
 }
 
 impl ManPage {
@@ -514,6 +518,8 @@ impl ManPage {
             ManPage::Man => "man",
             ManPage::Export => "export",
             ManPage::Show => "show",
+            ManPage::Dupes => "dupes",
+            ManPage::Similar => "similar",
         }
     }
 }
