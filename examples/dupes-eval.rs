@@ -75,38 +75,58 @@ fn main() -> Result<(), Box<dyn Error>> {
         entry.1 += 1;
     }
     let mut edits: Vec<_> = by_edit.into_iter().collect();
-    edits.sort();
+    edits.sort_unstable();
     for (edit, (joined, total)) in edits {
         println!("  copy joins its original, {edit:<28} {joined}/{total}");
     }
 
     let root = set.corpus.parent().expect("corpus parent");
     if std::env::var_os("DUPES_EVAL_DEBUG").is_some() {
-        for ids in &mixed {
-            let signature = |id: &String| {
-                let text = std::fs::read_to_string(root.join(id)).unwrap();
-                Signature::of_text(text.split_once("\n\n").map_or("", |(_, b)| b)).unwrap()
-            };
-            for (i, a) in ids.iter().enumerate() {
-                for b in &ids[i + 1..] {
-                    let (x, y) = (signature(a), signature(b));
-                    if clusters::is_copy(&x, &y)
-                        && story_of.get(a.as_str()) != story_of.get(b.as_str())
-                    {
-                        println!(
-                            "    {a} {b} J {:.3} C {:.3} sizes {} {}",
-                            x.jaccard(&y),
-                            x.containment(&y),
-                            x.shingles,
-                            y.shingles
-                        );
-                        println!("      {:?}", std::fs::read_to_string(root.join(a)).unwrap());
-                        println!("      {:?}", std::fs::read_to_string(root.join(b)).unwrap());
-                    }
+        print_false_pairs(root, &mixed, &story_of);
+    }
+    compare_rules(&set, root)
+}
+
+/// With `DUPES_EVAL_DEBUG`: the pairs of different stories that clusters
+/// joined, with their estimates and texts.
+fn print_false_pairs(
+    root: &std::path::Path,
+    mixed: &[&Vec<String>],
+    story_of: &HashMap<&str, usize>,
+) {
+    for ids in mixed {
+        let signature = |id: &String| {
+            let text = std::fs::read_to_string(root.join(id)).unwrap();
+            Signature::of_text(text.split_once("\n\n").map_or("", |(_, b)| b)).unwrap()
+        };
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                let (x, y) = (signature(a), signature(b));
+                if clusters::is_copy(&x, &y) && story_of.get(a.as_str()) != story_of.get(b.as_str())
+                {
+                    println!(
+                        "    {a} {b} J {:.3} C {:.3} sizes {} {}",
+                        x.jaccard(&y),
+                        x.containment(&y),
+                        x.shingles,
+                        y.shingles
+                    );
+                    println!("      {:?}", std::fs::read_to_string(root.join(a)).unwrap());
+                    println!("      {:?}", std::fs::read_to_string(root.join(b)).unwrap());
                 }
             }
         }
     }
+}
+
+/// A decision rule on two signatures.
+type Rule<'a> = (&'a str, &'a dyn Fn(&Signature, &Signature) -> bool);
+
+/// Decision rules on every pair of the set, from the signatures alone.
+fn compare_rules(
+    set: &labelled::LabelledSet,
+    root: &std::path::Path,
+) -> Result<(), Box<dyn Error>> {
     // Decision rules on every pair, from the signatures alone (no LSH).
     let mut signatures = Vec::new();
     for (story, ids) in set.stories.iter().enumerate() {
@@ -116,7 +136,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             signatures.push((story, Signature::of_text(body).expect("a body")));
         }
     }
-    let rules: [(&str, &dyn Fn(&Signature, &Signature) -> bool); 8] = [
+    let rules: [Rule; 8] = [
         ("newsearch (clusters::is_copy)", &clusters::is_copy),
         ("containment >= 0.8 alone", &|a, b| a.containment(b) >= 0.8),
         ("containment >= 0.8, Jaccard >= 0.2", &|a, b| {

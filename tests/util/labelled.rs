@@ -223,7 +223,7 @@ pub fn build(shared: &Path, out: &Path) -> LabelledSet {
     for (n, (from, i, article)) in originals.iter().enumerate() {
         let original = write(&corpus, "BBC", &format!("{from}-{i}.txt"), article);
         let mut story = vec![original.clone()];
-        for copy in 0..(1 + n % 3) {
+        for copy in 0..=(n % 3) {
             let outlet = OUTLETS[(n + copy) % OUTLETS.len()];
             let edited = edit(article, edit_turn, outlet, filler);
             let id = write(&corpus, outlet, &format!("{from}-{i}-copy{copy}.txt"), &edited);
@@ -249,7 +249,7 @@ pub fn build(shared: &Path, out: &Path) -> LabelledSet {
         let brief = Article { title: article.title.clone(), paragraphs: vec![taken.join(" ")] };
         let original = write(&corpus, "BBC", &format!("{from}-{i}-brief.txt"), &brief);
         let mut story = vec![original.clone()];
-        for copy in 0..(1 + n % 2) {
+        for copy in 0..=(n % 2) {
             let outlet = OUTLETS[(n + copy) % OUTLETS.len()];
             let kind = [0, 1, 5][(n + copy) % 3];
             let edited = edit(&brief, kind, outlet, filler);
