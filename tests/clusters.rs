@@ -286,3 +286,46 @@ fn export_names_each_articles_cluster() {
     let report = wd.run(&["dupes", "--format", "json"]).success().json();
     assert_eq!(report["clusters"][0]["cluster"], clusters["corpus/AFP/convoy.txt"].as_str());
 }
+
+/// A run killed before its commit leaves the clusters as the last commit left
+/// them (the merges travel in the commit with the documents); the next run
+/// makes them whole.
+#[cfg(unix)]
+#[test]
+fn a_killed_run_leaves_the_clusters_of_the_last_commit() {
+    use crate::crash::{signal, spawn_index, wait_for_writer, write_articles};
+    let wd = Workdir::new();
+    wd.write("corpus/AFP/convoy.txt", ORIGINAL);
+    wd.write("corpus/AFP/oil.txt", ANOTHER_STORY);
+    wd.write("corpus/AP/oil.txt", ANOTHER_STORY.replace("Oil prices", "OIL PRICES"));
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let before = clusters(&wd);
+    assert_eq!(before.len(), 1);
+
+    // A copy of the convoy story, a round-up that bridges both stories, and
+    // enough other articles that the run is still at work when it is killed.
+    wd.write("corpus/Reuters/convoy.txt", CUT_COPY);
+    let (_, convoy) = ORIGINAL.split_once("2016 10:00:00\n\n").unwrap();
+    let (_, oil) = ANOTHER_STORY.split_once("09:00:00\n\n").unwrap();
+    wd.write("corpus/Xinhua/roundup.txt", format!("Round-up\n\n{convoy}\n{oil}"));
+    write_articles(&wd.join("corpus/generated"), 0, 3000);
+    for delay in [None, Some(400)] {
+        let mut child = spawn_index(&wd, &["corpus", "--quiet"]);
+        wait_for_writer(&wd, &mut child);
+        match delay {
+            None => signal(&child, "STOP"),
+            Some(ms) => std::thread::sleep(std::time::Duration::from_millis(ms)),
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let now = clusters(&wd);
+        // Killed mid-run, or (on a fast machine, after a delay) once committed:
+        // never anything in between.
+        let whole = now.len() == 1 && now[0].len() == 5;
+        assert!(now == before || whole, "{now:?}");
+    }
+    wd.run(&["index", "corpus", "--quiet"]).success();
+    let after = clusters(&wd);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0].len(), 5);
+}
