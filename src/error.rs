@@ -46,6 +46,12 @@ pub enum Error {
     /// A command-line value is not valid (beyond what clap checks).
     #[error("{0}")]
     Usage(String),
+    /// An article id the index does not hold (`similar ID`).
+    #[error("{id:?}: no article with this id in the index")]
+    UnknownId {
+        /// The id as given.
+        id: String,
+    },
     /// The folder holds an index whose first `newsearch index` run is still
     /// going: nothing is committed yet.
     #[error("{}: the index is being built by `newsearch index` ({holder}) and has no commit yet; it can be searched once that run finishes", path.display())]

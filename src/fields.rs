@@ -2,8 +2,8 @@
 //! `schema/fields.md` for the same list written for users.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, STORED,
-    STRING, Schema, TextFieldIndexing, TextOptions,
+    BytesOptions, DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption,
+    NumericOptions, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analysis::ANALYZER;
@@ -47,6 +47,11 @@ pub const AUTHOR: &str = "author";
 pub const LANGUAGE: &str = "language";
 /// For a record of a WARC archive: where the record starts in the archive file (`path`).
 pub const OFFSET: &str = "offset";
+/// The near-duplicate cluster the article belongs to, as stored when it was
+/// indexed (a `u64`; see `clusters::Merges` for names that were merged since).
+pub const CLUSTER: &str = "cluster";
+/// The article body's near-duplicate signature (`clusters::Signature`), bytes.
+pub const SIGNATURE: &str = "signature";
 /// The file's modification time (ns) when it was indexed: to skip unchanged files.
 pub const FILE_MODIFIED: &str = "file_modified";
 /// The file's length when it was indexed: to skip unchanged files.
@@ -87,6 +92,10 @@ pub struct Fields {
     pub language: Field,
     /// See [`OFFSET`].
     pub offset: Field,
+    /// See [`CLUSTER`].
+    pub cluster: Field,
+    /// See [`SIGNATURE`].
+    pub signature: Field,
     /// See [`FILE_MODIFIED`].
     pub file_modified: Field,
     /// See [`FILE_LEN`].
@@ -131,6 +140,13 @@ pub fn schema() -> (Schema, Fields) {
         author: builder.add_text_field(AUTHOR, STRING | STORED),
         language: builder.add_text_field(LANGUAGE, STRING | STORED),
         offset: builder.add_u64_field(OFFSET, STORED),
+        // Indexed too: `dupes` and `--collapse` find a cluster's articles by it.
+        // Stored too, for `export`.
+        cluster: builder.add_u64_field(
+            CLUSTER,
+            NumericOptions::default().set_fast().set_indexed().set_stored(),
+        ),
+        signature: builder.add_bytes_field(SIGNATURE, BytesOptions::default().set_fast()),
         file_modified: builder.add_i64_field(FILE_MODIFIED, NumericOptions::default().set_fast()),
         file_len: builder.add_u64_field(FILE_LEN, NumericOptions::default().set_fast()),
     };
@@ -160,6 +176,8 @@ impl Fields {
             author: get(AUTHOR)?,
             language: get(LANGUAGE)?,
             offset: get(OFFSET)?,
+            cluster: get(CLUSTER)?,
+            signature: get(SIGNATURE)?,
             file_modified: get(FILE_MODIFIED)?,
             file_len: get(FILE_LEN)?,
         })

@@ -44,8 +44,10 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
+pub mod clusters;
 pub mod corpus;
 pub mod dates;
+pub mod dupes;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -25,6 +25,7 @@ use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyError};
 
 use crate::analysis::{self, Aliases, stems};
+use crate::clusters::Merges;
 use crate::dates::SlashDates;
 use crate::error::{Error, Result, report};
 use crate::fields::{self, Fields};
@@ -34,8 +35,10 @@ use crate::fields::{self, Fields};
 /// field: entity counts come from the title and body terms. Format 3 writes
 /// entity terms with a reserved prefix (`#isis`) and a stem table with each
 /// segment (`analysis::stems`). Format 4 stores `author`, `language` and a WARC
-/// record's `offset` (web pages and WARC archives).
-pub const FORMAT: u32 = 4;
+/// record's `offset` (web pages and WARC archives). Format 5 stores each
+/// article's near-duplicate `cluster` and `signature`, and the commit payload the
+/// clusters' merges (`clusters`).
+pub const FORMAT: u32 = 5;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";
@@ -74,6 +77,11 @@ pub struct CommitInfo {
     /// before it was recorded: month first unless that run had `--day-first`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slash_dates: Option<SlashDates>,
+    /// Near-duplicate clusters merged since their articles were indexed:
+    /// (stored name, name it goes by), sorted (see `clusters::Merges`).
+    /// Stored here so that they commit with the documents, atomically.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cluster_merges: Vec<(u64, u64)>,
 }
 
 /// An opened index with its fields and the alias table it was built with.
@@ -204,6 +212,9 @@ pub struct WriteSession {
     /// The index has documents but does not record their order, and this run
     /// was given none: month first is a guess the run should report.
     pub slash_dates_guessed: bool,
+    /// The cluster merges the commit records: the index's own until the run
+    /// sets the new ones.
+    pub cluster_merges: Merges,
 }
 
 /// How to open an index for writing.
@@ -274,6 +285,10 @@ pub fn open_for_writing(
         )));
     }
     let slash_dates = options.slash_dates.or(stored_order).unwrap_or_default();
+    let cluster_merges = match &commit {
+        Some(info) if !options.rebuild => Merges::from_pairs(&info.cluster_merges),
+        _ => Merges::default(),
+    };
     let slash_dates_guessed = commit.is_some()
         && stored_order.is_none()
         && options.slash_dates.is_none()
@@ -319,7 +334,7 @@ pub fn open_for_writing(
     if options.rebuild {
         writer.delete_all_documents().map_err(Error::index(dir))?;
     }
-    Ok(WriteSession { store, writer, slash_dates, slash_dates_guessed })
+    Ok(WriteSession { store, writer, slash_dates, slash_dates_guessed, cluster_merges })
 }
 
 /// `day first (4/5/2017 is 4 May)`.
@@ -342,6 +357,13 @@ impl Store {
     /// before that was recorded.
     pub fn slash_dates(&self) -> Result<Option<SlashDates>> {
         Ok(read_commit(&self.index, &self.dir)?.and_then(|info| info.slash_dates))
+    }
+
+    /// The near-duplicate clusters merged since their articles were indexed,
+    /// as the last commit recorded them.
+    pub fn cluster_merges(&self) -> Result<Merges> {
+        let info = read_commit(&self.index, &self.dir)?;
+        Ok(info.map(|info| Merges::from_pairs(&info.cluster_merges)).unwrap_or_default())
     }
 
     /// A reader of the last commit. Where the folder cannot be locked (see
@@ -514,7 +536,8 @@ impl WriteSession {
     /// Commits everything added or deleted so far, with this store's alias table
     /// in the payload, then waits for merges to finish.
     pub fn commit(self) -> Result<Committed> {
-        let WriteSession { store, mut writer, slash_dates, slash_dates_guessed } = self;
+        let WriteSession { store, mut writer, slash_dates, slash_dates_guessed, cluster_merges } =
+            self;
         let info = CommitInfo {
             format: FORMAT,
             newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -522,6 +545,7 @@ impl WriteSession {
             aliases: store.aliases.source_text().to_owned(),
             // A guess is not recorded: the next run warns again until told.
             slash_dates: (!slash_dates_guessed).then_some(slash_dates),
+            cluster_merges: cluster_merges.to_pairs(),
         };
         let payload = serde_json::to_string(&info).unwrap_or_default();
         let dir = store.dir.clone();
@@ -532,7 +556,8 @@ impl WriteSession {
         if let Err(source) = committed {
             // Disk full while the segments were written out: the last commit stands;
             // clear this run's files so the next run has room.
-            let session = WriteSession { store, writer, slash_dates, slash_dates_guessed };
+            let session =
+                WriteSession { store, writer, slash_dates, slash_dates_guessed, cluster_merges };
             return Err(session.abandon(Error::Index { path: dir, source }));
         }
         // The commit above is durable: its documents are searchable and the next run

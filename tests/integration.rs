@@ -7,6 +7,7 @@ mod aliases_cmd;
 mod bad_input;
 mod cli_extras;
 mod cli_output;
+mod clusters;
 mod crash;
 mod encodings;
 mod entities_in_context;

@@ -44,7 +44,7 @@ pub const GAP_TOKEN: &str = "nsgap0";
 /// The fields of a `docs.ndjson` line, in the order they are written: the
 /// only place their names are spelled (the Quickwit and `OpenSearch` mappings
 /// are made from this list).
-pub const FIELDS: [(&str, FieldKind); 16] = [
+pub const FIELDS: [(&str, FieldKind); 17] = [
     (ID, FieldKind::Keyword),
     (PATH, FieldKind::Keyword),
     (URL, FieldKind::Keyword),
@@ -61,7 +61,13 @@ pub const FIELDS: [(&str, FieldKind); 16] = [
     (FOLDER, FieldKind::Facet),
     (DATE, FieldKind::Date),
     (RELATED, FieldKind::Texts),
+    (CLUSTER, FieldKind::Facet),
 ];
+
+/// The article's near-duplicate cluster (16 hex digits, as `newsearch dupes`
+/// names it): copies of one story share it, so a remote engine can collapse
+/// on it.
+pub const CLUSTER: &str = "cluster";
 
 /// `id`: see `fields::ID`.
 pub const ID: &str = "id";
@@ -123,8 +129,8 @@ pub enum FieldKind {
 /// versions the layout. `title_norm` and `body_norm` hold the analyzer's
 /// tokens separated by single spaces: lowercased words, and every entity
 /// spelling as `nsent<canonical term>0` (ISIL, Daesh, Islamic State ->
-/// `nsentisis0`). Cluster ids (issue 15) will be an optional `cluster` here
-/// once the index holds them.
+/// `nsentisis0`). `cluster` names the article's near-duplicate cluster
+/// (copies of one story share it), as `newsearch dupes` does.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields, rename = "ExportDocument")]
 pub struct DocumentV1<'a> {
@@ -176,6 +182,10 @@ pub struct DocumentV1<'a> {
     pub date: Option<&'a str>,
     /// Headlines of related articles from the scraper trailer.
     pub related: &'a [&'a str],
+    /// The near-duplicate cluster: 16 hex digits, shared by copies of one story.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[0-9a-f]{16}$"))]
+    pub cluster: Option<String>,
 }
 
 /// The token a remote engine holds for an entity term (`#isis` →

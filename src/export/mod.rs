@@ -138,7 +138,7 @@ pub fn export(options: &ExportOptions, on_event: &dyn Fn(ExportEvent)) -> Result
 
     let mut sink = Sink::new(options)?;
     let mut normalizer = Normalizer::new(&store.aliases);
-    let mut document = Scratch::default();
+    let mut document = Scratch { merges: store.cluster_merges()?, ..Scratch::default() };
     let mut line = Vec::with_capacity(1 << 16);
     let mut documents = 0_u64;
     let weight =
@@ -309,6 +309,8 @@ impl Sink {
 /// Buffers reused from one document to the next.
 #[derive(Default)]
 struct Scratch {
+    /// The index's cluster merges, to name each document's cluster.
+    merges: crate::clusters::Merges,
     title_norm: String,
     body_norm: String,
     mentions: Mentions,
@@ -364,6 +366,10 @@ impl Scratch {
             folder: folder.as_deref(),
             date: date.as_deref(),
             related: &related,
+            cluster: stored
+                .get_first(f.cluster)
+                .and_then(|v| v.as_u64())
+                .map(|stored| crate::dupes::cluster_name(self.merges.resolve(stored))),
         };
         serde_json::to_writer(&mut *line, &document)
             .map_err(|err| Error::io(&store.dir)(err.into()))?;

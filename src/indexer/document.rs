@@ -6,6 +6,7 @@
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
 
+use crate::clusters::Signature;
 use crate::corpus::CorpusFile;
 use crate::corpus::article::Article;
 use crate::fields::Fields;
@@ -13,18 +14,18 @@ use crate::fields::Fields;
 /// The tantivy document for one article of `file`. Entities need no field of
 /// their own: the analyzer writes each mention into title or body as the
 /// entity's canonical term, and the entity facet is counted from those terms.
-pub(super) fn document(fields: &Fields, file: &CorpusFile, article: &Article) -> TantivyDocument {
+/// `cluster` is the near-duplicate cluster name the article stores (see
+/// `crate::clusters`), with its body's `signature`.
+pub(super) fn document(
+    fields: &Fields,
+    file: &CorpusFile,
+    article: &Article,
+    id: &str,
+    cluster: u64,
+    signature: Option<&Signature>,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
-    // `#LINE.PLACE` only where a line starts several records (a minified JSON array):
-    // plain `#LINE` ids, the common case, stay as they were, and the dot keeps the two
-    // forms apart (`#1.2` is never a line of its own).
-    let id = match (&article.id, article.record, article.place_on_line) {
-        (Some(id), _, _) => id.clone(),
-        (None, Some(line), Some(place)) => format!("{}#{line}.{place}", file.relative),
-        (None, Some(line), None) => format!("{}#{line}", file.relative),
-        (None, None, _) => file.relative.clone(),
-    };
-    doc.add_text(fields.id, &id);
+    doc.add_text(fields.id, id);
     doc.add_text(fields.path, &file.key);
     if let Some(title) = &article.title {
         doc.add_text(fields.title, title);
@@ -58,7 +59,24 @@ pub(super) fn document(fields: &Fields, file: &CorpusFile, article: &Article) ->
     if let Some(offset) = article.offset {
         doc.add_u64(fields.offset, offset);
     }
+    doc.add_u64(fields.cluster, cluster);
+    if let Some(signature) = signature {
+        doc.add_bytes(fields.signature, &signature.to_bytes());
+    }
     doc.add_i64(fields.file_modified, file.modified_ns);
     doc.add_u64(fields.file_len, file.len);
     doc
+}
+
+/// The document id of one article of `file`.
+pub(super) fn document_id(file: &CorpusFile, article: &Article) -> String {
+    // `#LINE.PLACE` only where a line starts several records (a minified JSON array):
+    // plain `#LINE` ids, the common case, stay as they were, and the dot keeps the two
+    // forms apart (`#1.2` is never a line of its own).
+    match (&article.id, article.record, article.place_on_line) {
+        (Some(id), _, _) => id.clone(),
+        (None, Some(line), Some(place)) => format!("{}#{line}.{place}", file.relative),
+        (None, Some(line), None) => format!("{}#{line}", file.relative),
+        (None, None, _) => file.relative.clone(),
+    }
 }

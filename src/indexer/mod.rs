@@ -29,7 +29,8 @@ use crate::dates::SlashDates;
 use crate::error::{Error, Result};
 use crate::store::{self, WriteOptions};
 
-use document::document;
+use crate::clusters::{self, ClusterTable, Signature};
+use document::{document, document_id};
 use plan::{KnownFile, MissingFolders, Roots, documents_of, known_files, unwalked_files};
 
 /// What `newsearch index` was asked to do.
@@ -229,7 +230,7 @@ pub fn index_corpus(
     let walk = corpus::walk(&given, &skip_indexes);
 
     let aliases = alias_table(options)?;
-    let session = store::open_for_writing(
+    let mut session = store::open_for_writing(
         &options.index_dir,
         Arc::clone(&aliases),
         &WriteOptions {
@@ -268,11 +269,27 @@ pub fn index_corpus(
         files: to_parse.len(),
         bytes: to_parse.iter().map(|(f, _)| f.len).sum(),
     });
-    let outcome = parse_and_add(&to_parse, &known, &session, options, on_event);
+    // New articles are compared with every article the index keeps (a rebuild
+    // keeps none); a run with nothing to parse needs no table.
+    let table = if to_parse.is_empty() {
+        None
+    } else if options.rebuild {
+        Some(ClusterTable::default())
+    } else {
+        match ClusterTable::of_index(&session.store) {
+            Ok(table) => Some(table),
+            Err(err) => return Err(session.abandon(err)),
+        }
+    };
+    let table = Mutex::new(table.unwrap_or_default());
+    let outcome = parse_and_add(&to_parse, &known, &session, options, &table, on_event);
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(err) => return Err(session.abandon(err)),
     };
+    if !to_parse.is_empty() {
+        lock(&table).merges().clone_into(&mut session.cluster_merges);
+    }
     summary.added = outcome.added;
     summary.updated = outcome.updated;
     summary.removed += outcome.removed;
@@ -385,6 +402,7 @@ fn parse_and_add(
     known: &HashMap<String, KnownFile>,
     session: &store::WriteSession,
     options: &IndexOptions,
+    table: &Mutex<ClusterTable>,
     on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
 ) -> Result<Outcome> {
     let next = AtomicUsize::new(0);
@@ -461,7 +479,7 @@ fn parse_and_add(
                                 message,
                             });
                         }
-                        let doc = document(&fields, file, article);
+                        let doc = clustered_document(&fields, file, article, table);
                         if let Err(err) = session.writer.add_document(doc) {
                             failed.store(true, Ordering::Relaxed);
                             lock(&first_error).get_or_insert(Error::Index {
@@ -493,6 +511,25 @@ fn parse_and_add(
     outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.warnings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(outcome)
+}
+
+/// The document of one article, with its near-duplicate cluster: the
+/// signature costs one hash per word, here on the parse threads; only the
+/// table's lookup holds the lock.
+fn clustered_document(
+    fields: &crate::fields::Fields,
+    file: &CorpusFile,
+    article: &crate::corpus::article::Article,
+    table: &Mutex<ClusterTable>,
+) -> tantivy::TantivyDocument {
+    let id = document_id(file, article);
+    let key = clusters::doc_key(&file.key, &id, article.record, article.place_on_line);
+    let signature = Signature::of_text(&article.body);
+    let cluster = match &signature {
+        Some(signature) => lock(table).assign(signature.clone(), key),
+        None => key,
+    };
+    document(fields, file, article, &id, cluster, signature.as_ref())
 }
 
 /// Adds a WARC archive's record counts to the run's.

@@ -37,10 +37,18 @@ pub fn write_results(
     style: Style,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let noun = if results.total_hits == 1 { "hit" } else { "hits" };
+    let noun = match (results.total_articles, results.total_hits) {
+        (Some(_), 1) => "story",
+        (Some(_), _) => "stories",
+        (None, 1) => "hit",
+        (None, _) => "hits",
+    };
+    let articles = results.total_articles.map_or_else(String::new, |articles| {
+        format!(" ({articles} article{})", if articles == 1 { "" } else { "s" })
+    });
     writeln!(
         out,
-        "{} {noun} for {:?} ({:.1} ms)",
+        "{} {noun}{articles} for {:?} ({:.1} ms)",
         results.total_hits,
         echo(&results.query),
         results.took_ms
@@ -173,6 +181,18 @@ fn write_hit(hit: &Hit, style: Style, out: &mut impl Write) -> io::Result<()> {
     }
     if !hit.snippet.is_empty() {
         writeln!(out, "     {}", highlight(&hit.snippet, &hit.highlights, style))?;
+    }
+    if let Some(copies) = hit.copies.as_ref().filter(|copies| !copies.is_empty()) {
+        // Each outlet once, in the order the copies were published.
+        let mut sources: Vec<&str> = Vec::new();
+        for copy in copies {
+            let source = copy.source.as_deref().unwrap_or("no source");
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        let noun = if copies.len() == 1 { "copy" } else { "copies" };
+        writeln!(out, "     +{} {noun}: {}", copies.len(), sanitize(&sources.join(", ")))?;
     }
     if let Some(explanation) = &hit.explanation {
         write_explanation(explanation, 5, out)?;

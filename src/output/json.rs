@@ -40,8 +40,15 @@ pub struct QueryReportV1<'a> {
     pub schema_version: u32,
     /// The query as given.
     pub query: &'a str,
-    /// Hits over the whole index, not only this page.
+    /// Hits over the whole index, not only this page; with `--collapse`,
+    /// stories (near-duplicate clusters) among the hits.
     pub total_hits: usize,
+    /// With `--collapse`: the articles among the hits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_articles: Option<usize>,
+    /// With `--collapse`: the stories among the hits (as `total_hits`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_stories: Option<usize>,
     /// Hits skipped before this page.
     pub offset: usize,
     /// Time to answer, ms.
@@ -188,6 +195,26 @@ pub struct HitV1<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(extend("type" = "object"))]
     pub explanation: Option<&'a serde_json::Value>,
+    /// With `--collapse`: how many other members of the hit's story are among
+    /// the hits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copies: Option<usize>,
+    /// With `--collapse`: those members, earliest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<Vec<DuplicateV1<'a>>>,
+}
+
+/// Another copy of a hit's story (`--collapse`).
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "Duplicate")]
+pub struct DuplicateV1<'a> {
+    /// Document id.
+    pub id: &'a str,
+    /// Outlet, or null.
+    pub source: Option<&'a str>,
+    /// RFC 3339 UTC date, or null.
+    #[schemars(extend("format" = "date-time", "pattern" = "Z$"))]
+    pub date: Option<String>,
 }
 
 /// An entity's mentions by one spelling of the table.
@@ -296,6 +323,8 @@ impl<'a> QueryReportV1<'a> {
             schema_version: SCHEMA_VERSION,
             query: &results.query,
             total_hits: results.total_hits,
+            total_articles: results.total_articles,
+            total_stories: results.total_articles.map(|_| results.total_hits),
             offset: results.offset,
             took_ms: (results.took_ms * 1000.0).round() / 1000.0,
             hits: results.hits.iter().map(|hit| HitV1::new(hit, None)).collect(),
@@ -355,6 +384,17 @@ impl<'a> HitV1<'a> {
                 .collect(),
             related: &hit.related,
             explanation: hit.explanation.as_ref(),
+            copies: hit.copies.as_ref().map(Vec::len),
+            duplicates: hit.copies.as_ref().map(|copies| {
+                copies
+                    .iter()
+                    .map(|c| DuplicateV1 {
+                        id: &c.id,
+                        source: c.source.as_deref(),
+                        date: c.date.map(|d| rfc3339(&d)),
+                    })
+                    .collect()
+            }),
         }
     }
 }

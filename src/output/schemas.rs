@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::aliases::{AliasTableV1, ExplanationV1};
 use super::json::{HitV1, IndexReportV2, QueryErrorV1, QueryReportV1, StatsReportV1};
 use super::kwic::{KwicReportV1, KwicRowV1};
+use crate::dupes::DupesReportV1;
 use crate::export::document::DocumentV1;
 use crate::show::ShownV1;
 
@@ -98,6 +99,12 @@ pub fn schema_files() -> Vec<SchemaFile> {
                     generator.subschema_for::<KwicRowV1<'static>>(),
                 ]
             },
+        ),
+        root::<DupesReportV1<'static>>(
+            "dupes.v1.schema.json",
+            "newsearch dupes --format json, version 1",
+            "The index's near-duplicate clusters (copies of one story), largest first, then \
+             earliest first.",
         ),
         root::<ShownV1<'static>>(
             "show.v1.schema.json",

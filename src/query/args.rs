@@ -39,6 +39,8 @@ pub struct QueryArgs {
     pub expand: bool,
     /// `--keyness`.
     pub keyness: bool,
+    /// `--collapse`.
+    pub collapse: bool,
     /// `--timeline`.
     pub timeline: Option<Period>,
     /// `--explain`.
@@ -117,6 +119,7 @@ pub fn request_with(args: &QueryArgs, slash: SlashDates) -> Result<SearchRequest
     request.literal = args.literal;
     request.expand = args.expand;
     request.keyness = args.keyness;
+    request.collapse = args.collapse;
     request.timeline = args.timeline;
     request.explain = args.explain;
     request.snippet_chars = args.snippet_chars;

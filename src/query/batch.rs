@@ -22,7 +22,7 @@ use crate::search::Searcher;
 
 /// The keys a line may hold.
 const KEYS: &str = "query, since, until, filter, facet, limit, offset, all, sort, any, literal, \
-                    expand, keyness, timeline, explain, snippet-chars";
+                    expand, keyness, collapse, timeline, explain, snippet-chars";
 
 /// Where a batch's lines come from and where its results go.
 pub struct BatchIo<'a> {
@@ -211,6 +211,7 @@ fn apply(
         "literal" => request.literal = flag(value, key)?,
         "expand" => request.expand = flag(value, key)?,
         "keyness" => request.keyness = flag(value, key)?,
+        "collapse" => request.collapse = flag(value, key)?,
         "explain" => request.explain = flag(value, key)?,
         "snippet-chars" => {
             let chars = number(value, key)?;

@@ -168,6 +168,10 @@ pub struct SearchRequest {
     /// Give each value of the entity facet its keyness against the whole
     /// index (G² and log ratio); needs [`FacetKind::Entity`] in `facets`.
     pub keyness: bool,
+    /// One hit per story (near-duplicate cluster): its best-ranked member,
+    /// with the other members among the hits as its copies; counts and facets
+    /// count stories.
+    pub collapse: bool,
 }
 
 impl SearchRequest {
@@ -189,6 +193,7 @@ impl SearchRequest {
             literal: false,
             expand: false,
             keyness: false,
+            collapse: false,
         }
     }
 

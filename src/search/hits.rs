@@ -46,6 +46,20 @@ pub struct Hit {
     pub related: Vec<String>,
     /// Score breakdown, with `--explain`.
     pub explanation: Option<serde_json::Value>,
+    /// With `--collapse`: the other members of the hit's story among the hits
+    /// (its copies), earliest first.
+    pub copies: Option<Vec<Copy>>,
+}
+
+/// Another copy of a hit's story (`--collapse`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Copy {
+    /// Document id.
+    pub id: String,
+    /// Outlet.
+    pub source: Option<String>,
+    /// Publication date.
+    pub date: Option<DateTime<Utc>>,
 }
 
 /// How often an article names an entity by one of the table's spellings.
@@ -122,6 +136,7 @@ impl Searcher {
             matches,
             related: doc.get_all(f.related).filter_map(|v| v.as_str().map(str::to_owned)).collect(),
             explanation: None,
+            copies: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! `snippets` cuts each hit's fragment and `facets` turns counts into
 //! facet values and timeline periods.
 
+mod collapse;
 mod collect;
 mod coverage;
 mod entity_facets;
@@ -17,10 +18,12 @@ mod keyness;
 mod kwic;
 pub mod occurrences;
 mod provenance;
+mod similar;
 mod snippets;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
@@ -28,6 +31,7 @@ use tantivy::query::Query;
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, TantivyDocument};
 
+use crate::clusters::Merges;
 use crate::error::{Error, Result};
 use crate::fields;
 use crate::query::bm25f::GroupQuery;
@@ -39,7 +43,7 @@ use collect::{DayCounts, EntityCounts, FacetPaths, Undated, by_relevance, releva
 pub use coverage::PeriodCoverage;
 pub use facets::FacetCount;
 use facets::{bucket, facet_values};
-pub use hits::{EntityMatch, Hit};
+pub use hits::{Copy, EntityMatch, Hit};
 pub use keyness::{KEY_TERMS, Keyness, g2, log_ratio};
 pub use kwic::{KwicResults, KwicRow};
 
@@ -93,8 +97,11 @@ pub struct IndexInfo {
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
-    /// Hits over the whole index.
+    /// Hits over the whole index; with `--collapse`, stories.
     pub total_hits: usize,
+    /// With `--collapse`: the articles among the hits (`total_hits` counts
+    /// their stories).
+    pub total_articles: Option<usize>,
     /// Hits skipped before this page.
     pub offset: usize,
     /// Time to answer, ms.
@@ -124,6 +131,8 @@ pub struct Searcher {
     store: Store,
     reader: IndexReader,
     tokenizers: QueryTokenizers,
+    /// The index's cluster merges, for `--collapse`.
+    merges: Arc<Merges>,
 }
 
 impl Searcher {
@@ -132,7 +141,8 @@ impl Searcher {
         let store = store::open(dir)?;
         let reader = store.reader()?;
         let tokenizers = QueryTokenizers::new(&store);
-        Ok(Searcher { store, reader, tokenizers })
+        let merges = Arc::new(store.cluster_merges()?);
+        Ok(Searcher { store, reader, tokenizers, merges })
     }
 
     /// The opened index.
@@ -175,55 +185,47 @@ impl Searcher {
         let undated_hits = Undated { enabled: request.timeline.is_some() && !has_dates(request) };
         let day_collector = (DayCounts { enabled: need_days }, undated_hits);
 
-        let (total_hits, (facet_counts, entity_counts), (days, undated), page) = match wanted {
-            // A relevance page: one scored pass over every hit counts them,
-            // and the facets with them. Two passes (an unscored one to count,
-            // then top-k) visit every hit twice: the BM25F scorers cannot skip
-            // hits that could not reach the page (tantivy's block-max pruning
-            // knows only its own term scorer), and counting them cannot be
-            // answered from document frequencies either.
-            Some(wanted) if request.sort == Sort::Relevance && wanted > request.offset => {
-                let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
-                let (top, total, facets, days) =
-                    searcher.search(&*query, &collector).map_err(index_error)?;
-                (total, facets, days, relevance_page(top, request.offset))
-            }
-            _ => {
-                let (total, facets, days) = if counting {
-                    let collector = (Count, facet_collector, day_collector);
-                    searcher.search(&*query, &collector).map_err(index_error)?
-                } else {
-                    // `Count` alone is answered from document frequencies where it can.
-                    let total = searcher.search(&*query, &Count).map_err(index_error)?;
-                    (total, (BTreeMap::new(), Vec::new()), (BTreeMap::new(), 0))
-                };
-                let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
-                (total, facets, days, page)
+        let mut collapsed: Option<Collapsed> = None;
+        let (total_hits, (facet_counts, entity_counts), (days, undated), page) = if request.collapse
+        {
+            let counters = (facet_collector, day_collector);
+            let (total, (facets, days), page, copies) =
+                self.collapsed(&searcher, &*query, request, wanted, &counters)?;
+            collapsed = Some(copies);
+            (total, facets, days, page)
+        } else {
+            match wanted {
+                // A relevance page: one scored pass over every hit counts them,
+                // and the facets with them. Two passes (an unscored one to count,
+                // then top-k) visit every hit twice: the BM25F scorers cannot skip
+                // hits that could not reach the page (tantivy's block-max pruning
+                // knows only its own term scorer), and counting them cannot be
+                // answered from document frequencies either.
+                Some(wanted) if request.sort == Sort::Relevance && wanted > request.offset => {
+                    let collector = (by_relevance(wanted), Count, facet_collector, day_collector);
+                    let (top, total, facets, days) =
+                        searcher.search(&*query, &collector).map_err(index_error)?;
+                    (total, facets, days, relevance_page(top, request.offset))
+                }
+                _ => {
+                    let (total, facets, days) = if counting {
+                        let collector = (Count, facet_collector, day_collector);
+                        searcher.search(&*query, &collector).map_err(index_error)?
+                    } else {
+                        // `Count` alone is answered from document frequencies where it can.
+                        let total = searcher.search(&*query, &Count).map_err(index_error)?;
+                        (total, (BTreeMap::new(), Vec::new()), (BTreeMap::new(), 0))
+                    };
+                    let page = self.page(&searcher, &*query, request, wanted.unwrap_or(total))?;
+                    (total, facets, days, page)
+                }
             }
         };
 
         let undated_excluded = self.undated_excluded(&searcher, request, &expansion, undated)?;
 
-        let patterns = occurrences::Pattern::of_groups(&groups);
-        let mut analyzer = crate::analysis::analyzer(&self.store.aliases);
-        let mut hits = Vec::with_capacity(page.len());
-        for (i, (score, address)) in page.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
-            let mut hit = self.hit(
-                &doc,
-                request.offset + i + 1,
-                score,
-                &patterns,
-                &mut analyzer,
-                request.snippet_chars,
-            );
-            if request.explain {
-                let explanation =
-                    query.explain(&searcher, address).map_err(Error::index(dir.clone()))?;
-                hit.explanation = serde_json::to_value(&explanation).ok();
-            }
-            hits.push(hit);
-        }
+        let copies = collapsed.as_ref().map(|(_, copies)| copies.as_slice());
+        let hits = self.page_hits(&searcher, &*query, request, &groups, page, copies)?;
 
         let counted =
             Counted { total_hits, paths: &facet_counts, entities: &entity_counts, days: &days };
@@ -232,6 +234,7 @@ impl Searcher {
         Ok(SearchResults {
             query: request.query.clone(),
             total_hits,
+            total_articles: collapsed.as_ref().map(|(articles, _)| *articles),
             offset: request.offset,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
@@ -363,6 +366,103 @@ impl Searcher {
         Ok(page.into_iter().skip(request.offset).map(|(_, address)| (0.0, address)).collect())
     }
 }
+
+impl Searcher {
+    /// The hits of the page: stored fields, snippet, entities, and with
+    /// `--collapse` their copies (`copies[i]` for the page's i-th hit).
+    fn page_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        groups: &[query::bm25f::GroupQuery],
+        page: Page,
+        copies: Option<&[Vec<DocAddress>]>,
+    ) -> Result<Vec<Hit>> {
+        let dir = &self.store.dir;
+        let patterns = occurrences::Pattern::of_groups(groups);
+        let mut analyzer = crate::analysis::analyzer(&self.store.aliases);
+        let mut hits = Vec::with_capacity(page.len());
+        for (i, (score, address)) in page.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address).map_err(Error::index(dir.clone()))?;
+            let mut hit = self.hit(
+                &doc,
+                request.offset + i + 1,
+                score,
+                &patterns,
+                &mut analyzer,
+                request.snippet_chars,
+            );
+            if let Some(copies) = copies {
+                let others = copies.get(i).map_or(&[][..], Vec::as_slice);
+                hit.copies = Some(self.copies(searcher, others)?);
+            }
+            if request.explain {
+                let explanation =
+                    query.explain(searcher, address).map_err(Error::index(dir.clone()))?;
+                hit.explanation = serde_json::to_value(&explanation).ok();
+            }
+            hits.push(hit);
+        }
+
+        Ok(hits)
+    }
+
+    /// `--collapse`: the stories among the hits, `counters` run over their
+    /// earliest members, the page of best-ranked members, and the articles
+    /// among the hits with the page's copies.
+    fn collapsed<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        request: &SearchRequest,
+        wanted: Option<usize>,
+        counters: &C,
+    ) -> Result<(usize, C::Fruit, Page, Collapsed)> {
+        let collector = collapse::Stories { merges: Arc::clone(&self.merges), sort: request.sort };
+        let mut members =
+            searcher.search(query, &collector).map_err(Error::index(self.store.dir.clone()))?;
+        let articles = members.len();
+        let mut stories = collapse::group(request.sort, &mut members);
+        collapse::rank(request.sort, &mut stories, wanted);
+        let earliest = collapse::earliest_members(&stories, searcher.segment_readers().len());
+        let counts = collapse::collect_docs(counters, searcher, &earliest)
+            .map_err(Error::index(self.store.dir.clone()))?;
+        let total = stories.len();
+        let end = wanted.unwrap_or(total).min(total);
+        let shown = stories.get(request.offset.min(end)..end).unwrap_or_default();
+        let page = shown.iter().map(|s| (s.best.score, s.best.address)).collect();
+        let copies = shown
+            .iter()
+            .map(|s| {
+                let run = members.get(s.start..s.start + s.len).unwrap_or_default();
+                run.iter().map(|m| m.address).filter(|&a| a != s.best.address).collect()
+            })
+            .collect();
+        Ok((total, counts, page, (articles, copies)))
+    }
+
+    /// The copies of a shown hit among the hits: id, source and date, earliest
+    /// first (undated last, then by id).
+    fn copies(&self, searcher: &tantivy::Searcher, others: &[DocAddress]) -> Result<Vec<Copy>> {
+        let mut copies = Vec::with_capacity(others.len());
+        for &address in others {
+            let member = crate::dupes::member(searcher, &self.store.fields, address)
+                .map_err(Error::index(self.store.dir.clone()))?;
+            copies.push(Copy { id: member.id, source: member.source, date: member.date });
+        }
+        copies.sort_by(|a, b| {
+            (a.date.is_none(), a.date, &a.id).cmp(&(b.date.is_none(), b.date, &b.id))
+        });
+        Ok(copies)
+    }
+}
+
+/// A page of hits: (score, address), in display order.
+type Page = Vec<(f32, DocAddress)>;
+
+/// With `--collapse`: the articles among the hits, and each shown hit's copies.
+type Collapsed = (usize, Vec<Vec<DocAddress>>);
 
 /// Whether `request` narrows the hits to a date range.
 fn has_dates(request: &SearchRequest) -> bool {

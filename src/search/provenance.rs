@@ -30,7 +30,7 @@ pub fn request_options(request: &SearchRequest) -> Value {
     let date = |d: Option<chrono::DateTime<chrono::Utc>>| {
         d.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     };
-    json!({
+    let mut options = json!({
         "limit": request.limit,
         "offset": request.offset,
         "since": date(request.since),
@@ -48,5 +48,12 @@ pub fn request_options(request: &SearchRequest) -> Value {
         "keyness": request.keyness,
         "timeline": request.timeline.map(|p| format!("{p:?}").to_lowercase()),
         "snippet_chars": request.snippet_chars,
-    })
+    });
+    // Only when asked for: without it, provenance stays as it was.
+    if request.collapse
+        && let Some(object) = options.as_object_mut()
+    {
+        object.insert("collapse".to_owned(), serde_json::Value::Bool(true));
+    }
+    options
 }

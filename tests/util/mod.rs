@@ -2,6 +2,8 @@
 //! run in it with a pinned environment, and outputs that print the command,
 //! stdout and stderr when an assertion fails.
 
+pub mod labelled;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

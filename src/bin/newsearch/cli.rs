@@ -80,6 +80,55 @@ pub enum Command {
     /// Print stored articles by id: the metadata and the whole body as indexed.
     #[command(after_long_help = EXIT_CODES)]
     Show(ShowArgs),
+    /// List clusters of near-duplicate articles (copies of one story), largest first.
+    #[command(after_long_help = EXIT_CODES)]
+    Dupes(DupesArgs),
+    /// List the articles most like one article (more like this), with scores.
+    #[command(after_long_help = EXIT_CODES)]
+    Similar(SimilarArgs),
+}
+
+/// `newsearch similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// The article's id, as `query` prints it.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Articles to list.
+    #[arg(short = 'n', long, default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Published on or after DATE.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Published on or before DATE.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only articles with FIELD:VALUE (as `query --filter`).
+    #[arg(long, value_name = "FIELD:VALUE")]
+    pub filter: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    pub format: QueryFormat,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// `newsearch dupes`.
+#[derive(Debug, Args)]
+pub struct DupesArgs {
+    /// List clusters of at least N articles.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_size: u32,
+    #[command(flatten)]
+    pub index: IndexLocation,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 /// `newsearch show`.
@@ -326,6 +375,12 @@ pub struct QueryArgs {
     /// `corpus_count`, `g2`, `effect`).
     #[arg(long)]
     pub keyness: bool,
+    /// One hit per story: copies of one article (near-duplicates, see
+    /// `newsearch dupes`) are shown once, as their best-ranked copy with the
+    /// others listed; totals, facets and the timeline count stories, each
+    /// dated by its earliest copy among the hits.
+    #[arg(long)]
+    pub collapse: bool,
     /// Count hits per period over all hits.
     #[arg(long, value_enum, value_name = "PERIOD")]
     pub timeline: Option<PeriodArg>,
@@ -467,6 +522,10 @@ pub enum ManPage {
     Export,
     /// newsearch-show(1).
     Show,
+    /// newsearch-dupes(1).
+    Dupes,
+    /// newsearch-similar(1).
+    Similar,
 }
 
 impl ManPage {
@@ -481,6 +540,8 @@ impl ManPage {
             ManPage::Man => "man",
             ManPage::Export => "export",
             ManPage::Show => "show",
+            ManPage::Dupes => "dupes",
+            ManPage::Similar => "similar",
         }
     }
 }
@@ -505,6 +566,7 @@ impl QueryArgs {
             literal: self.literal,
             expand: self.expand,
             keyness: self.keyness,
+            collapse: self.collapse,
             timeline: self.timeline.map(PeriodArg::period),
             explain: self.explain,
             snippet_chars: self.snippet_chars as usize,

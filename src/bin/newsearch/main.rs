@@ -4,6 +4,7 @@
 mod cli;
 mod docs;
 mod export_cmd;
+mod info_cmd;
 mod panic_hook;
 mod print_remote;
 mod progress;
@@ -11,19 +12,14 @@ mod query_cmd;
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
-use newsearch::analysis::Aliases;
 use newsearch::dates::SlashDates;
 use newsearch::error::{Error, Result, report};
 use newsearch::indexer::{self, IndexEvent, IndexOptions};
 use newsearch::output;
-use newsearch::{stats, store};
 
-use crate::cli::{
-    AliasesArgs, Cli, ColorArg, Command, IndexArgs, ReportFormat, ShowArgs, StatsArgs,
-};
+use crate::cli::{Cli, Command, IndexArgs, ReportFormat};
 
 /// glibc's allocator spent about 5% of indexing CPU in malloc, free and arena
 /// consolidation across the parse and writer threads; with mimalloc a 1M
@@ -32,7 +28,7 @@ use crate::cli::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// What a command reports when it did its job.
-enum Outcome {
+pub(crate) enum Outcome {
     Done,
     /// Some lines of a batch were rejected (exit 2), the rest ran.
     BatchErrors,
@@ -47,12 +43,14 @@ fn main() -> ExitCode {
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Index(args) => run_index(&args),
         Command::Query(args) => query_cmd::run(&args),
-        Command::Stats(args) => run_stats(&args),
-        Command::Aliases(args) => run_aliases(&args),
+        Command::Stats(args) => info_cmd::run_stats(&args),
+        Command::Aliases(args) => info_cmd::run_aliases(&args),
         Command::Completions(args) => docs::completions(args.shell).map(|()| Outcome::Done),
         Command::Man(args) => docs::man(args.command).map(|()| Outcome::Done),
         Command::Export(args) => export_cmd::run(&args).map(|()| Outcome::Done),
-        Command::Show(args) => run_show(&args),
+        Command::Show(args) => info_cmd::run_show(&args),
+        Command::Dupes(args) => info_cmd::run_dupes(&args),
+        Command::Similar(args) => info_cmd::run_similar(&args),
     }));
     // The hook has said what happened; nothing was committed.
     let Ok(result) = run else { return ExitCode::from(1) };
@@ -102,45 +100,5 @@ fn run_index(args: &IndexArgs) -> Result<Outcome> {
     if args.quiet {
         progress::print_quiet_tally(&summary, json);
     }
-    Ok(Outcome::Done)
-}
-
-fn run_show(args: &ShowArgs) -> Result<Outcome> {
-    let results = newsearch::show::show(&args.index.dir, &args.ids)?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    match args.format {
-        ReportFormat::Json => newsearch::show::write_json(&results.articles, &mut out),
-        ReportFormat::Human => newsearch::show::write_human(&results.articles, &mut out),
-    }
-    .map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    for id in &results.unknown {
-        eprintln!("newsearch: {id:?}: no article with this id in the index");
-    }
-    Ok(if results.unknown.is_empty() { Outcome::Done } else { Outcome::NotFound })
-}
-
-fn run_stats(args: &StatsArgs) -> Result<Outcome> {
-    let stats = stats::index_stats(&args.index.dir, args.timeline.map(cli::PeriodArg::period))?;
-    let json = args.format == ReportFormat::Json;
-    let (mut out, style) = query_cmd::stdout(ColorArg::Auto, !json);
-    output::write_stats_report(&stats, json, style, &mut out).map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
-    Ok(Outcome::Done)
-}
-
-fn run_aliases(args: &AliasesArgs) -> Result<Outcome> {
-    let aliases = match &args.aliases {
-        Some(path) => Arc::new(Aliases::from_path(path)?),
-        None => store::aliases_or_built_in(&args.index.dir)?,
-    };
-    let mut out = BufWriter::new(io::stdout().lock());
-    let json = args.format == ReportFormat::Json;
-    match &args.explain {
-        Some(text) => output::aliases::write_explanation(&aliases, text, json, &mut out),
-        None => output::aliases::write_table(&aliases, json, &mut out),
-    }
-    .map_err(stdout_error)?;
-    out.flush().map_err(stdout_error)?;
     Ok(Outcome::Done)
 }

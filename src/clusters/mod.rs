@@ -1,0 +1,314 @@
+//! Stories, not placements (issue 15): near-duplicate clusters, found while
+//! indexing.
+//!
+//! Every article gets a [`Signature`] of its body (MinHash over five-word
+//! shingles, see [`signature`]) in the parse threads. Candidates come from
+//! locality-sensitive hashing: [`BANDS`] bands of [`ROWS`] bins each, so that
+//! two articles of Jaccard similarity 0.5 share a band with probability
+//! 1 − (1 − 0.5²)¹⁶ = 0.99. A candidate is a copy when the signatures say that
+//! at least [`MIN_CONTAINMENT`] of the shorter article's shingles are in the
+//! other (see [`is_copy`]): newspapers cut wire copy from the bottom, and a cut
+//! copy keeps all its shingles in the original while its Jaccard similarity
+//! falls to 0.6.
+//!
+//! Clusters grow as articles arrive ([`ClusterTable::assign`]): an article
+//! with no copy starts a cluster named by its own key ([`doc_key`]); one with
+//! copies joins theirs. That name is stored in the document (`fields::CLUSTER`)
+//! and never rewritten: an article that bridges two clusters records a merge
+//! (the larger name now means the smaller), and the merges travel in the commit
+//! payload with the documents, atomically. Readers resolve a stored name
+//! through [`Merges`] once per cluster they meet, not once per hit.
+
+pub mod signature;
+
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::DocId;
+
+use crate::error::{Error, Result};
+use crate::fields;
+use crate::store::Store;
+pub use signature::Signature;
+
+/// Bands of the LSH table.
+pub const BANDS: usize = 16;
+/// Bins per band.
+pub const ROWS: usize = 2;
+/// The share of the shorter article's shingles the longer one must hold for
+/// the two to be copies of one story.
+pub const MIN_CONTAINMENT: f64 = 0.8;
+/// The Jaccard estimate below which two articles are never copies, whatever
+/// the sizes say: with so few bins agreeing, chance agreement of a handful of
+/// bins would pass the containment test for a brief beside a long article.
+pub const MIN_JACCARD: f64 = 0.3;
+
+/// Whether two signatures are copies of one story.
+pub fn is_copy(a: &Signature, b: &Signature) -> bool {
+    let jaccard = a.jaccard(b);
+    jaccard >= MIN_JACCARD
+        && signature::containment_of(jaccard, a.shingles, b.shingles) >= MIN_CONTAINMENT
+}
+
+/// A document's key, which names the cluster it starts: a hash of what makes
+/// the document unique in the index (its file key, its id and its place in the
+/// file). Never 0.
+pub fn doc_key(file_key: &str, id: &str, record: Option<usize>, place: Option<usize>) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    for part in [file_key, id] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    for number in [record, place] {
+        hasher.update(&number.map_or(u64::MAX, |n| n as u64).to_le_bytes());
+    }
+    let bytes = hasher.finalize();
+    let mut first = [0_u8; 8];
+    first.copy_from_slice(&bytes.as_bytes()[..8]);
+    u64::from_le_bytes(first).max(1)
+}
+
+/// The merges of cluster names: a stored name → the name it now goes by.
+/// Every value is final (never itself a key).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Merges(FxHashMap<u64, u64>);
+
+impl Merges {
+    /// From the commit payload's list.
+    pub fn from_pairs(pairs: &[(u64, u64)]) -> Merges {
+        Merges(pairs.iter().copied().collect())
+    }
+
+    /// The name a stored cluster name goes by.
+    pub fn resolve(&self, stored: u64) -> u64 {
+        self.0.get(&stored).copied().unwrap_or(stored)
+    }
+
+    /// The stored names that now mean `cluster` (itself included), smallest
+    /// first: what a search for a cluster's documents looks for.
+    pub fn names_of(&self, cluster: u64) -> Vec<u64> {
+        let mut names: Vec<u64> =
+            self.0.iter().filter(|&(_, &to)| to == cluster).map(|(&from, _)| from).collect();
+        names.push(cluster);
+        names.sort_unstable();
+        names
+    }
+
+    /// The list the commit payload stores, sorted.
+    pub fn to_pairs(&self) -> Vec<(u64, u64)> {
+        let mut pairs: Vec<(u64, u64)> = self.0.iter().map(|(&a, &b)| (a, b)).collect();
+        pairs.sort_unstable();
+        pairs
+    }
+
+    /// Whether no cluster was ever merged.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One article the table knows: its signature and the cluster name it stores.
+struct Entry {
+    signature: Signature,
+    stored: u64,
+}
+
+/// The clusters of an index run: every known signature, in LSH bands, and the
+/// merges so far.
+#[derive(Default)]
+pub struct ClusterTable {
+    entries: Vec<Entry>,
+    /// Band key → the last link that holds it.
+    heads: FxHashMap<u64, u32>,
+    /// (entry, previous link with the same band key, or `u32::MAX`).
+    links: Vec<(u32, u32)>,
+    merges: Merges,
+    /// Copies found this run (pairs verified), for the run's summary.
+    pub copies_found: u64,
+}
+
+/// The band keys of a signature.
+fn band_keys(signature: &Signature) -> [u64; BANDS] {
+    let mut keys = [0_u64; BANDS];
+    for (band, key) in keys.iter_mut().enumerate() {
+        let mut value = band as u64;
+        for row in 0..ROWS {
+            value = value << 16 | u64::from(signature.bins[band * ROWS + row]);
+        }
+        *key = value;
+    }
+    keys
+}
+
+impl ClusterTable {
+    /// An empty table that starts from an index's merges.
+    pub fn new(merges: Merges) -> ClusterTable {
+        ClusterTable { merges, ..ClusterTable::default() }
+    }
+
+    /// The clusters of the committed index: every live document's signature
+    /// and stored cluster name, and the index's merges.
+    pub fn of_index(store: &Store) -> Result<ClusterTable> {
+        let mut table = ClusterTable::new(store.cluster_merges()?);
+        let reader = store.reader()?;
+        let searcher = reader.searcher();
+        let index_error = |err| Error::index(store.dir.clone())(err);
+        let mut bytes = Vec::with_capacity(signature::SIGNATURE_BYTES);
+        for segment in searcher.segment_readers() {
+            let names = segment.fast_fields().u64(fields::CLUSTER).map_err(index_error)?;
+            let Some(signatures) =
+                segment.fast_fields().bytes(fields::SIGNATURE).map_err(index_error)?
+            else {
+                continue;
+            };
+            for doc in segment.doc_ids_alive() {
+                let Some(stored) = names.first(doc) else { continue };
+                let Some(signature) = read_signature(&signatures, doc, &mut bytes) else {
+                    continue;
+                };
+                table.insert(signature, stored);
+            }
+        }
+        Ok(table)
+    }
+
+    fn insert(&mut self, signature: Signature, stored: u64) {
+        let entry = self.entries.len() as u32;
+        let cluster = self.merges.resolve(stored);
+        for key in band_keys(&signature) {
+            let previous = self.heads.get(&key).copied().unwrap_or(u32::MAX);
+            // A band whose latest article is of the same cluster already leads
+            // there: identical copies add no links, and a big cluster's chains
+            // stay short.
+            let same = self.links.get(previous as usize).and_then(|&(known, _)| {
+                self.entries.get(known as usize).map(|e| self.merges.resolve(e.stored) == cluster)
+            });
+            if same == Some(true) {
+                continue;
+            }
+            let link = self.links.len() as u32;
+            self.heads.insert(key, link);
+            self.links.push((entry, previous));
+        }
+        self.entries.push(Entry { signature, stored });
+    }
+
+    /// The cluster name a new article stores: its copies' cluster, or `key`
+    /// when it has none. An article with copies in several clusters merges
+    /// them under the smallest name.
+    pub fn assign(&mut self, signature: Signature, key: u64) -> u64 {
+        let mut seen: FxHashSet<u32> = FxHashSet::default();
+        let mut clusters: Vec<u64> = Vec::new();
+        for band in band_keys(&signature) {
+            let mut link = self.heads.get(&band).copied().unwrap_or(u32::MAX);
+            while let Some(&(entry, previous)) = self.links.get(link as usize) {
+                link = previous;
+                if !seen.insert(entry) {
+                    continue;
+                }
+                let Some(known) = self.entries.get(entry as usize) else { continue };
+                let cluster = self.merges.resolve(known.stored);
+                if clusters.contains(&cluster) || !is_copy(&signature, &known.signature) {
+                    continue;
+                }
+                self.copies_found += 1;
+                clusters.push(cluster);
+            }
+        }
+        let name = clusters.iter().copied().min().unwrap_or(key);
+        for &other in &clusters {
+            if other != name {
+                self.merge(other, name);
+            }
+        }
+        self.insert(signature, name);
+        name
+    }
+
+    /// Records that cluster `from` is now called `into` (both final names).
+    fn merge(&mut self, from: u64, into: u64) {
+        for target in self.merges.0.values_mut() {
+            if *target == from {
+                *target = into;
+            }
+        }
+        self.merges.0.insert(from, into);
+    }
+
+    /// The merges the next commit stores.
+    pub fn merges(&self) -> &Merges {
+        &self.merges
+    }
+}
+
+/// A document's stored signature.
+pub fn read_signature(
+    column: &tantivy::columnar::BytesColumn,
+    doc: DocId,
+    buffer: &mut Vec<u8>,
+) -> Option<Signature> {
+    let ord = column.ords().first(doc)?;
+    buffer.clear();
+    column.ord_to_bytes(ord, buffer).ok()?;
+    Signature::from_bytes(buffer)
+}
+
+/// Clusters by name with their members, counted over a whole index: what
+/// `newsearch dupes` lists.
+pub type Members = BTreeMap<u64, Vec<tantivy::DocAddress>>;
+
+/// Every cluster of the index with at least `min_size` members.
+pub fn clusters_of_index(store: &Store, min_size: usize) -> Result<Members> {
+    let merges = store.cluster_merges()?;
+    let reader = store.reader()?;
+    let searcher = reader.searcher();
+    let mut members: FxHashMap<u64, Vec<tantivy::DocAddress>> = FxHashMap::default();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let names =
+            segment.fast_fields().u64(fields::CLUSTER).map_err(Error::index(store.dir.clone()))?;
+        for doc in segment.doc_ids_alive() {
+            if let Some(stored) = names.first(doc) {
+                let address = tantivy::DocAddress::new(ord as u32, doc);
+                members.entry(merges.resolve(stored)).or_default().push(address);
+            }
+        }
+    }
+    Ok(members.into_iter().filter(|(_, docs)| docs.len() >= min_size.max(1)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ClusterTable, Merges, Signature, doc_key};
+
+    fn signature(text: &str) -> Signature {
+        Signature::of_text(text).unwrap()
+    }
+
+    const A: &str = "Rebels and government forces agreed a truce around the northern city on \
+        Friday, the first in four months, after talks brokered by neighbouring states in the \
+        capital. The truce allows aid convoys to enter the old quarter, where thousands remain.";
+    const B: &str = "Oil prices rose sharply on Monday as traders weighed new production cuts \
+        announced by the cartel over the weekend, while stock markets in Asia fell for a third \
+        day on worries about slowing growth in the region's largest economies and exporters.";
+
+    #[test]
+    fn copies_join_and_a_bridge_merges_under_the_smaller_name() {
+        let mut table = ClusterTable::new(Merges::default());
+        assert_eq!(table.assign(signature(A), 10), 10);
+        assert_eq!(table.assign(signature(B), 5), 5);
+        assert_eq!(table.assign(signature(A), 11), 10);
+        // An article holding both stories bridges them.
+        let both = format!("{A} {B}");
+        assert_eq!(table.assign(signature(&both), 12), 5);
+        assert_eq!(table.merges().resolve(10), 5);
+        assert_eq!(table.merges().names_of(5), vec![5, 10]);
+    }
+
+    #[test]
+    fn keys_differ_by_place_and_are_never_zero() {
+        let a = doc_key("f", "id", Some(1), None);
+        assert_ne!(a, doc_key("f", "id", Some(2), None));
+        assert_ne!(a, 0);
+        assert_eq!(a, doc_key("f", "id", Some(1), None));
+    }
+}
