@@ -140,12 +140,9 @@ pub fn schema() -> (Schema, Fields) {
         author: builder.add_text_field(AUTHOR, STRING | STORED),
         language: builder.add_text_field(LANGUAGE, STRING | STORED),
         offset: builder.add_u64_field(OFFSET, STORED),
-        // Indexed too: `dupes` and `--collapse` find a cluster's articles by it.
-        // Stored too, for `export`.
-        cluster: builder.add_u64_field(
-            CLUSTER,
-            NumericOptions::default().set_fast().set_indexed().set_stored(),
-        ),
+        // Not indexed: `dupes` and `--collapse` read the fast field, and a term per
+        // cluster (one per article, mostly) cost indexing time. Stored for `export`.
+        cluster: builder.add_u64_field(CLUSTER, NumericOptions::default().set_fast().set_stored()),
         signature: builder.add_bytes_field(SIGNATURE, BytesOptions::default().set_fast()),
         file_modified: builder.add_i64_field(FILE_MODIFIED, NumericOptions::default().set_fast()),
         file_len: builder.add_u64_field(FILE_LEN, NumericOptions::default().set_fast()),

@@ -47,29 +47,43 @@ fn add_char(hash: u64, c: char) -> u64 {
     (hash ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3).rotate_left(7)
 }
 
-/// The hashes of `text`'s words, lowercased.
+/// The hashes of `text`'s words, lowercased, each mixed once. ASCII bytes
+/// are read as bytes; only other characters are decoded.
 fn word_hashes(text: &str) -> Vec<u64> {
+    const START: u64 = 0xcbf2_9ce4_8422_2325;
     let mut words = Vec::with_capacity(text.len() / 6);
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut hash = START;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            in_word = true;
-            if c.is_ascii() {
-                hash = add_char(hash, c.to_ascii_lowercase());
-            } else {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let (alphanumeric, width) = if byte.is_ascii() {
+            let alphanumeric = byte.is_ascii_alphanumeric();
+            if alphanumeric {
+                hash = add_char(hash, char::from(byte.to_ascii_lowercase()));
+            }
+            (alphanumeric, 1)
+        } else {
+            let c = text.get(i..).and_then(|rest| rest.chars().next()).unwrap_or(' ');
+            let alphanumeric = c.is_alphanumeric();
+            if alphanumeric {
                 for lower in c.to_lowercase() {
                     hash = add_char(hash, lower);
                 }
             }
+            (alphanumeric, c.len_utf8())
+        };
+        if alphanumeric {
+            in_word = true;
         } else if in_word {
-            words.push(hash);
-            hash = 0xcbf2_9ce4_8422_2325;
+            words.push(mix(hash));
+            hash = START;
             in_word = false;
         }
+        i += width;
     }
     if in_word {
-        words.push(hash);
+        words.push(mix(hash));
     }
     words
 }
@@ -86,10 +100,13 @@ impl Signature {
         let mut mins = [u64::MAX; BINS];
         let mut shingles = 0_u32;
         for window in words.windows(width) {
+            // The words are mixed already: rotating them by their place and one
+            // multiply make the shingle's hash (one mix per word in all).
             let mut hash = 0_u64;
-            for &word in window {
-                hash = mix(hash.rotate_left(13) ^ word);
+            for (place, &word) in window.iter().enumerate() {
+                hash ^= word.rotate_left(13 * place as u32);
             }
+            let hash = hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (hash >> 29);
             // The top bits choose the bin, the rest rank the shingle in it.
             let bin = (hash >> 58) as usize;
             let rank = hash & ((1 << 58) - 1);
