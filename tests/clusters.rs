@@ -219,20 +219,12 @@ fn dupes_json_follows_its_schema() {
     wd.write("corpus/Reuters/convoy.txt", CUT_COPY);
     wd.run(&["index", "corpus", "--quiet"]).success();
     let report: Value = wd.run(&["dupes", "--format", "json"]).success().json();
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::util::repo().join("schema/dupes.v1.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+    let validator = crate::util::schema_validator("dupes.v1.schema.json");
     assert!(validator.is_valid(&report), "{report:#}");
     assert_eq!(report["clusters"][0]["first_source"], "AFP");
     assert_eq!(report["clusters"][0]["span_days"], 0);
     let collapsed = wd.query_json(&["convoy", "--collapse"]);
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::util::repo().join("schema/query.v1.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
+    let validator = crate::util::schema_validator("query.v1.schema.json");
     assert!(validator.is_valid(&collapsed), "{collapsed:#}");
     // --min-size leaves out smaller clusters.
     let none = wd.run(&["dupes", "--min-size", "3"]).success();

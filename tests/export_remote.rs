@@ -411,6 +411,9 @@ fn what_cannot_be_translated_is_refused_with_exit_2() {
         wd.run(&["query", "ISIL", "--facet", "entity", "--keyness", "--print-remote", engine])
             .code(2)
             .stderr_has("--keyness");
+        wd.run(&["query", "ISIL", "--collapse", "--print-remote", engine])
+            .code(2)
+            .stderr_has("--collapse");
         wd.run(&["query", "related:Sirte", "--print-remote", engine])
             .code(2)
             .stderr_has("related:");

@@ -360,6 +360,8 @@ fn entity_keyness_on_fakes_agrees_with_the_hit_sets_of_each_entity() {
     // on the command line and in a batch line, which names the fix.
     let out = wd.run(&["query", query, "--keyness"]).code(2);
     assert!(out.stderr.contains("--facet entity"), "{out}");
+    let out = wd.run(&["query", query, "--keyness", "--facet", "entity", "--collapse"]).code(2);
+    assert!(out.stderr.contains("--collapse"), "{out}");
     wd.write("batch.jsonl", "{\"query\": \"truce\", \"keyness\": true}\n");
     let out = wd.run(&["query", "--batch", "batch.jsonl", "--format", "json"]).code(2);
     assert!(out.stdout.contains("--facet entity"), "{out}");

@@ -206,6 +206,14 @@ impl SearchRequest {
                     .into(),
             ));
         }
+        if self.keyness && self.collapse {
+            // The facet would count stories against a corpus counted in articles.
+            return Err(Error::Usage(
+                "--keyness compares articles with articles; with --collapse the entity facet \
+                 counts stories: leave out one of them"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 }

@@ -184,6 +184,13 @@ pub fn translate(dir: &Path, args: &QueryArgs) -> Result<Translation> {
                 .into(),
         ));
     }
+    if args.collapse {
+        return Err(Error::Usage(
+            "--print-remote cannot translate --collapse: a remote engine can collapse hits on the \
+             exported `cluster` field, but its totals and aggregations count articles, not stories"
+                .into(),
+        ));
+    }
     if args.keyness {
         return Err(Error::Usage(
             "--print-remote cannot translate --keyness: a terms aggregation counts the hits, \
