@@ -100,21 +100,30 @@ pub struct SimilarArgs {
     #[arg(short = 'n', long, default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub limit: u32,
-    /// Published on or after DATE.
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Published on or before DATE.
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only articles with FIELD:VALUE (as `query --filter`).
-    #[arg(long, value_name = "FIELD:VALUE")]
-    pub filter: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Output format.
     #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
     pub format: QueryFormat,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     pub color: ColorArg,
+}
+
+/// Which articles a command works on, by date and facet: the same options,
+/// read the same way, for `query`, `similar` and `export`.
+#[derive(Debug, Args)]
+pub struct Selection {
+    /// Published on or after DATE (2016, 2016-09, 2016-09-04, or any date the indexer reads).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Published on or before DATE (inclusive: 2016-09 means to the end of September).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Keep articles with FIELD:VALUE (source, folder, entity, lineage); repeat to combine:
+    /// AND across fields, OR within one.
+    #[arg(long, value_name = "FIELD:VALUE")]
+    pub filter: Vec<String>,
 }
 
 /// `newsearch dupes`.
@@ -159,15 +168,8 @@ pub struct ExportArgs {
     /// Export only this query's hits (`newsearch query` syntax) [default: every document].
     #[arg(long, value_name = "QUERY")]
     pub query: Option<String>,
-    /// Published on or after DATE.
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Published on or before DATE (inclusive).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Keep documents with FIELD:VALUE (source, folder, entity); repeatable.
-    #[arg(long, value_name = "FIELD:VALUE")]
-    pub filter: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Name of the remote index.
     #[arg(
         long,
@@ -342,16 +344,8 @@ pub struct QueryArgs {
     /// Every hit, no limit (for exports with --format jsonl or csv).
     #[arg(long, conflicts_with_all = ["limit", "offset"])]
     pub all: bool,
-    /// Published on or after DATE (2016, 2016-09, 2016-09-04, or any date the indexer reads).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Published on or before DATE (inclusive: 2016-09 means to the end of September).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Keep hits with FIELD:VALUE (source, folder, entity, lineage); repeat to combine:
-    /// AND across fields, OR within one.
-    #[arg(long, value_name = "FIELD:VALUE")]
-    pub filter: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     /// Count hits per value of FIELD over all hits; repeatable.
     #[arg(long, value_enum, value_name = "FIELD")]
     pub facet: Vec<FacetKind>,
@@ -553,9 +547,9 @@ impl QueryArgs {
             query: self.query.clone(),
             limit: (!self.all).then_some(self.limit as usize),
             offset: self.offset as usize,
-            since: self.since.clone(),
-            until: self.until.clone(),
-            filter: self.filter.clone(),
+            since: self.selection.since.clone(),
+            until: self.selection.until.clone(),
+            filter: self.selection.filter.clone(),
             facet: self.facet.clone(),
             sort: match self.sort {
                 SortArg::Relevance => Sort::Relevance,

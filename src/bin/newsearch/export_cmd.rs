@@ -21,9 +21,9 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     };
     let mut options = ExportOptions::new(args.index.dir.clone(), args.to.clone(), target);
     options.query.clone_from(&args.query);
-    options.since.clone_from(&args.since);
-    options.until.clone_from(&args.until);
-    options.filters.clone_from(&args.filter);
+    options.since.clone_from(&args.selection.since);
+    options.until.clone_from(&args.selection.until);
+    options.filters.clone_from(&args.selection.filter);
     options.name.clone_from(&args.name);
     options.bulk_max_bytes = args.bulk_max_bytes;
 

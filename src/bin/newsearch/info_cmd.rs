@@ -64,9 +64,9 @@ pub(crate) fn run_similar(args: &SimilarArgs) -> Result<Outcome> {
     };
     let query_args = newsearch::query::QueryArgs {
         limit: Some(args.limit as usize),
-        since: args.since.clone(),
-        until: args.until.clone(),
-        filter: args.filter.clone(),
+        since: args.selection.since.clone(),
+        until: args.selection.until.clone(),
+        filter: args.selection.filter.clone(),
         snippet_chars: newsearch::query::DEFAULT_SNIPPET_CHARS,
         ..newsearch::query::QueryArgs::default()
     };
