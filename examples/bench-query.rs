@@ -2,7 +2,7 @@
 //! queries in 8 kinds against an index of a `gen-corpus` corpus.
 //!
 //! ```text
-//! cargo run --release --example bench-query -- --index DIR [--runs 15] [--json | --tsv]
+//! cargo run --release --example bench-query -- --index DIR [--runs 15] [--json | --tsv] [--collapse]
 //! cargo run --release --example bench-query -- --print-queries
 //! ```
 //!
@@ -36,6 +36,7 @@ use serde_json::json;
 /// In-process query latency over a fixed query set.
 #[derive(Parser)]
 #[command(name = "bench-query")]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
 struct Args {
     /// Index folder made by `newsearch index` from a gen-corpus corpus.
     #[arg(long, required_unless_present = "print_queries")]
@@ -52,6 +53,10 @@ struct Args {
     /// Print the query texts, one per line, and exit.
     #[arg(long)]
     print_queries: bool,
+    /// Ask every query with `--collapse` (one hit per story, facets counting
+    /// stories).
+    #[arg(long)]
+    collapse: bool,
 }
 
 /// What a query exercises; the table has one row per kind, in this order.
@@ -170,7 +175,7 @@ fn run(args: &Args) -> Result<(), String> {
     let searcher = Searcher::open(dir).map_err(|err| newsearch::error::report(&err))?;
     let requests = CASES
         .iter()
-        .map(|case| requests(case).map(|pair| (case, pair)))
+        .map(|case| requests(case, args.collapse).map(|pair| (case, pair)))
         .collect::<Result<Vec<_>, String>>()?;
 
     let search = |request: &SearchRequest| -> Result<(f64, usize), String> {
@@ -216,9 +221,10 @@ fn run(args: &Args) -> Result<(), String> {
 }
 
 /// The request pair of one case: top 10 with snippets, and the same with facets.
-fn requests(case: &Case) -> Result<(SearchRequest, SearchRequest), String> {
+fn requests(case: &Case, collapse: bool) -> Result<(SearchRequest, SearchRequest), String> {
     let mut top10 = SearchRequest::new(case.text);
     top10.any = case.any;
+    top10.collapse = collapse;
     if let Some((since, until)) = case.dates {
         top10.since = Some(day_start(since)?);
         // `--until` is inclusive of the whole day.

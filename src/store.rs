@@ -37,8 +37,10 @@ use crate::fields::{self, Fields};
 /// segment (`analysis::stems`). Format 4 stores `author`, `language` and a WARC
 /// record's `offset` (web pages and WARC archives). Format 5 stores each
 /// article's near-duplicate `cluster` and `signature`, and the commit payload the
-/// clusters' merges (`clusters`).
-pub const FORMAT: u32 = 5;
+/// clusters' merges (`clusters`). Format 6 hashes a signature's words eight
+/// bytes at a time: its signatures differ from format 5's, and an index must not
+/// hold both, or new articles would never match the old.
+pub const FORMAT: u32 = 6;
 
 /// The marker file in every index folder.
 pub const MARKER_FILE: &str = "newsearch.json";

@@ -269,19 +269,10 @@ pub fn index_corpus(
         files: to_parse.len(),
         bytes: to_parse.iter().map(|(f, _)| f.len).sum(),
     });
-    // New articles are compared with every article the index keeps (a rebuild
-    // keeps none); a run with nothing to parse needs no table.
-    let table = if to_parse.is_empty() {
-        None
-    } else if options.rebuild {
-        Some(ClusterTable::default())
-    } else {
-        match ClusterTable::of_index(&session.store) {
-            Ok(table) => Some(table),
-            Err(err) => return Err(session.abandon(err)),
-        }
+    let table = match cluster_table(&session, &to_parse, options.rebuild) {
+        Ok(table) => Mutex::new(table),
+        Err(err) => return Err(session.abandon(err)),
     };
-    let table = Mutex::new(table.unwrap_or_default());
     let outcome = parse_and_add(&to_parse, &known, &session, options, &table, on_event);
     let outcome = match outcome {
         Ok(outcome) => outcome,
@@ -290,6 +281,9 @@ pub fn index_corpus(
     if !to_parse.is_empty() {
         lock(&table).merges().clone_into(&mut session.cluster_merges);
     }
+    // The table (a few hundred bytes an article) is done with before the
+    // commit flushes the writer's last segments, the run's peak of memory.
+    drop(table);
     summary.added = outcome.added;
     summary.updated = outcome.updated;
     summary.removed += outcome.removed;
@@ -320,6 +314,20 @@ pub fn index_corpus(
     store.aliases.fingerprint().clone_into(&mut summary.aliases_fingerprint);
     summary.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// The clusters new articles join: every article the index keeps (a rebuild
+/// keeps none); a run with nothing to parse needs no table.
+fn cluster_table(
+    session: &store::WriteSession,
+    to_parse: &[(CorpusFile, bool)],
+    rebuild: bool,
+) -> Result<ClusterTable> {
+    if to_parse.is_empty() || rebuild {
+        Ok(ClusterTable::default())
+    } else {
+        ClusterTable::of_index(&session.store)
+    }
 }
 
 /// Warnings about the index as a whole rather than one file's content, each
