@@ -181,6 +181,73 @@ fn all_identical_bbc_duplicates_collapse() {
     }
 }
 
+/// `(source, id)` of every hit of `args` (with `--all`), and its facet
+/// counts by source.
+fn hits_and_sources(wd: &Workdir, args: &[&str]) -> (Value, HashMap<String, u64>) {
+    let mut all = args.to_vec();
+    all.extend(["--all", "--facet", "source", "--format", "json"]);
+    let out = wd.run(&[&["query"][..], &all].concat()).success().json();
+    let sources = out["facets"]["source"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["value"].as_str().unwrap().to_owned(), c["count"].as_u64().unwrap()))
+        .collect();
+    (out, sources)
+}
+
+#[test]
+fn collapsed_counts_equal_the_hits_less_each_storys_later_members_on_bbc() {
+    let Some(bbc) = shared("corpora/bbc") else { return };
+    let wd = Workdir::new();
+    wd.run(&["index", bbc.to_str().unwrap(), "--quiet"]).success();
+    // Every cluster of the BBC corpus keeps to one category folder (its source),
+    // so which member dates a story does not change the source it counts under.
+    let report = wd.run(&["dupes", "--format", "json"]).success().json();
+    let mut cluster_of: HashMap<String, (usize, String)> = HashMap::new();
+    for (at, cluster) in report["clusters"].as_array().unwrap().iter().enumerate() {
+        for member in cluster["members"].as_array().unwrap() {
+            let (id, source) = (member["id"].as_str().unwrap(), member["source"].as_str().unwrap());
+            cluster_of.insert(id.to_owned(), (at, source.to_owned()));
+        }
+    }
+    assert!(cluster_of.len() > 300, "{} clustered articles", cluster_of.len());
+
+    for query in ["*", "said", "government OR election"] {
+        let (plain, mut expected) = hits_and_sources(&wd, &[query, "--any"]);
+        let (collapsed, sources) = hits_and_sources(&wd, &[query, "--any", "--collapse"]);
+        // Each cluster's members among the plain hits: all but one are taken back.
+        let mut among_hits: HashMap<usize, (u64, String)> = HashMap::new();
+        for hit in plain["hits"].as_array().unwrap() {
+            if let Some((at, source)) = cluster_of.get(hit["id"].as_str().unwrap()) {
+                among_hits.entry(*at).or_insert((0, source.clone())).0 += 1;
+            }
+        }
+        let mut later = 0;
+        for (members, source) in among_hits.values() {
+            later += members - 1;
+            *expected.get_mut(source).unwrap() -= members - 1;
+        }
+        let articles = plain["total_hits"].as_u64().unwrap();
+        assert!(later > 0, "{query}: no story with copies among the hits");
+        assert_eq!(collapsed["total_articles"].as_u64(), Some(articles), "{query}");
+        assert_eq!(collapsed["total_stories"].as_u64(), Some(articles - later), "{query}");
+        assert_eq!(sources, expected, "{query}");
+        // The page shows one member of each story, and its copies are the rest.
+        let hits = collapsed["hits"].as_array().unwrap();
+        assert_eq!(hits.len() as u64, articles - later, "{query}");
+        let shown: u64 = hits.iter().map(|hit| 1 + hit["copies"].as_u64().unwrap()).sum();
+        assert_eq!(shown, articles, "{query}");
+        let mut stories_shown = std::collections::HashSet::new();
+        for hit in hits {
+            if let Some((at, _)) = cluster_of.get(hit["id"].as_str().unwrap()) {
+                assert!(stories_shown.insert(*at), "{query}: a story shown twice");
+                assert_eq!(hit["copies"].as_u64(), Some(among_hits[at].0 - 1), "{query}");
+            }
+        }
+    }
+}
+
 fn walk(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(folder).unwrap() {

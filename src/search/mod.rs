@@ -190,7 +190,7 @@ impl Searcher {
         {
             let counters = (facet_collector, day_collector);
             let (total, (facets, days), page, copies) =
-                self.collapsed(&searcher, &*query, request, wanted, &counters)?;
+                self.collapsed(&searcher, &*query, request, wanted, counters)?;
             collapsed = Some(copies);
             (total, facets, days, page)
         } else {
@@ -408,38 +408,39 @@ impl Searcher {
         Ok(hits)
     }
 
-    /// `--collapse`: the stories among the hits, `counters` run over their
-    /// earliest members, the page of best-ranked members, and the articles
-    /// among the hits with the page's copies.
-    fn collapsed<C: tantivy::collector::Collector>(
+    /// `--collapse`: the stories among the hits, what `counters` count over
+    /// each story's earliest member, the page of best-ranked members, and the
+    /// articles among the hits with the page's copies.
+    fn collapsed<C>(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         request: &SearchRequest,
         wanted: Option<usize>,
-        counters: &C,
-    ) -> Result<(usize, C::Fruit, Page, Collapsed)> {
-        let collector = collapse::Stories { merges: Arc::clone(&self.merges), sort: request.sort };
-        let mut members =
-            searcher.search(query, &collector).map_err(Error::index(self.store.dir.clone()))?;
-        let articles = members.len();
-        let mut stories = collapse::group(request.sort, &mut members);
-        collapse::rank(request.sort, &mut stories, wanted);
-        let earliest = collapse::earliest_members(&stories, searcher.segment_readers().len());
-        let counts = collapse::collect_docs(counters, searcher, &earliest)
-            .map_err(Error::index(self.store.dir.clone()))?;
-        let total = stories.len();
-        let end = wanted.unwrap_or(total).min(total);
-        let shown = stories.get(request.offset.min(end)..end).unwrap_or_default();
-        let page = shown.iter().map(|s| (s.best.score, s.best.address)).collect();
-        let copies = shown
-            .iter()
-            .map(|s| {
-                let run = members.get(s.start..s.start + s.len).unwrap_or_default();
-                run.iter().map(|m| m.address).filter(|&a| a != s.best.address).collect()
-            })
-            .collect();
-        Ok((total, counts, page, (articles, copies)))
+        counters: C,
+    ) -> Result<(usize, C::Fruit, Page, Collapsed)>
+    where
+        C: tantivy::collector::Collector,
+        C::Fruit: collapse::TakeBack,
+    {
+        use collapse::TakeBack;
+        let index_error = || Error::index(self.store.dir.clone());
+        let stories = collapse::Stories { merges: Arc::clone(&self.merges), sort: request.sort };
+        let collector = (stories, counters);
+        let (members, mut counts) = searcher.search(query, &collector).map_err(index_error())?;
+        let grouped = collapse::group(request.sort, &members);
+        if grouped.has_shared() {
+            let surplus = grouped.surplus(&members, searcher.segment_readers().len());
+            let counted =
+                collapse::collect_docs(&collector.1, searcher, &surplus).map_err(index_error())?;
+            counts.take_back(counted);
+        }
+        let shown = grouped.page(request.sort, &members, request.offset, wanted);
+        let member = |index: u32| &members[index as usize];
+        let page =
+            shown.iter().map(|&index| (member(index).score, member(index).address)).collect();
+        let copies = shown.iter().map(|&index| grouped.copies_of(index, &members)).collect();
+        Ok((grouped.stories, counts, page, (members.len(), copies)))
     }
 
     /// The copies of a shown hit among the hits: id, source and date, earliest
