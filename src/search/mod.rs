@@ -133,6 +133,11 @@ pub struct Searcher {
     tokenizers: QueryTokenizers,
     /// The index's cluster merges, for `--collapse`.
     merges: Arc<Merges>,
+    /// The opstamp of the commit the reader's generation opened (by
+    /// generation id): `meta.json` is read again only when the reader has
+    /// reloaded, not for every search (reading and parsing it was a tenth of
+    /// a rare word's search).
+    opstamp: std::sync::Mutex<Option<(u64, u64)>>,
 }
 
 impl Searcher {
@@ -142,7 +147,7 @@ impl Searcher {
         let reader = store.reader()?;
         let tokenizers = QueryTokenizers::new(&store);
         let merges = Arc::new(store.cluster_merges()?);
-        Ok(Searcher { store, reader, tokenizers, merges })
+        Ok(Searcher { store, reader, tokenizers, merges, opstamp: std::sync::Mutex::default() })
     }
 
     /// The opened index.

@@ -18,9 +18,25 @@ impl Searcher {
             documents: searcher.num_docs(),
             aliases_fingerprint: self.store.aliases.fingerprint().to_owned(),
             newsearch_version: env!("CARGO_PKG_VERSION").to_owned(),
-            // The last commit, which the reader opened with the index sees; a missing meta.json cannot
-            // happen on an opened index, and provenance is no reason to fail.
-            opstamp: self.store.index.load_metas().map_or(0, |metas| metas.opstamp),
+            opstamp: self.opstamp(searcher),
+        }
+    }
+}
+
+impl Searcher {
+    /// The opstamp of the last commit as the reader's generation opened it,
+    /// read once per generation. A missing meta.json cannot happen on an opened
+    /// index, and provenance is no reason to fail: 0 then.
+    fn opstamp(&self, searcher: &tantivy::Searcher) -> u64 {
+        let generation = searcher.generation().generation_id();
+        let mut known = self.opstamp.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match *known {
+            Some((seen, opstamp)) if seen == generation => opstamp,
+            _ => {
+                let opstamp = self.store.index.load_metas().map_or(0, |metas| metas.opstamp);
+                *known = Some((generation, opstamp));
+                opstamp
+            }
         }
     }
 }
