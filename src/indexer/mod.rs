@@ -534,7 +534,7 @@ fn clustered_document(
     let key = clusters::doc_key(&file.key, &id, article.record, article.place_on_line);
     let signature = Signature::of_text(&article.body);
     let cluster = match &signature {
-        Some(signature) => lock(table).assign(signature.clone(), key),
+        Some(signature) => lock(table).assign(signature, key),
         None => key,
     };
     document(fields, file, article, &id, cluster, signature.as_ref())
