@@ -351,16 +351,24 @@ impl TakeBack for Vec<u64> {
     }
 }
 
-impl<K: Ord, V: TakeBack> TakeBack for BTreeMap<K, V> {
-    fn take_back(&mut self, counted: BTreeMap<K, V>) {
-        for (key, taken) in counted {
-            if let Some(count) = self.get_mut(&key) {
+/// Takes each of `counted`'s values back from the same key of `map`, and
+/// drops the keys left with nothing (a `BTreeMap` or a `HashMap`).
+macro_rules! take_back_by_key {
+    ($map:expr, $counted:expr) => {
+        for (key, taken) in $counted {
+            if let Some(count) = $map.get_mut(&key) {
                 count.take_back(taken);
                 if count.is_nothing() {
-                    self.remove(&key);
+                    $map.remove(&key);
                 }
             }
         }
+    };
+}
+
+impl<K: Ord, V: TakeBack> TakeBack for BTreeMap<K, V> {
+    fn take_back(&mut self, counted: BTreeMap<K, V>) {
+        take_back_by_key!(self, counted);
     }
 
     fn is_nothing(&self) -> bool {
@@ -370,14 +378,7 @@ impl<K: Ord, V: TakeBack> TakeBack for BTreeMap<K, V> {
 
 impl<K: Eq + Hash, V: TakeBack, S: BuildHasher> TakeBack for HashMap<K, V, S> {
     fn take_back(&mut self, counted: HashMap<K, V, S>) {
-        for (key, taken) in counted {
-            if let Some(count) = self.get_mut(&key) {
-                count.take_back(taken);
-                if count.is_nothing() {
-                    self.remove(&key);
-                }
-            }
-        }
+        take_back_by_key!(self, counted);
     }
 
     fn is_nothing(&self) -> bool {
