@@ -16,7 +16,7 @@ mod plan;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -273,12 +273,13 @@ pub fn index_corpus(
         Ok(table) => Mutex::new(table),
         Err(err) => return Err(session.abandon(err)),
     };
-    let outcome = parse_and_add(&to_parse, &known, &session, options, &table, on_event);
+    let parsing = !to_parse.is_empty();
+    let outcome = parse_and_add(to_parse, &known, &session, options, &table, on_event);
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(err) => return Err(session.abandon(err)),
     };
-    if !to_parse.is_empty() {
+    if parsing {
         lock(&table).merges().clone_into(&mut session.cluster_merges);
     }
     // The table (a few hundred bytes an article) is done with before the
@@ -406,14 +407,14 @@ struct Outcome {
 /// shared writer (tantivy's `add_document` takes `&self` and queues to its own
 /// threads). Stops at the first writer error.
 fn parse_and_add(
-    files: &[(CorpusFile, bool)],
+    files: Vec<(CorpusFile, bool)>,
     known: &HashMap<String, KnownFile>,
     session: &store::WriteSession,
     options: &IndexOptions,
     table: &Mutex<ClusterTable>,
     on_event: &(dyn Fn(IndexEvent<'_>) + Sync),
 ) -> Result<Outcome> {
-    let next = AtomicUsize::new(0);
+    let files = Mutex::new(files.into_iter());
     let failed = AtomicBool::new(false);
     let added = AtomicU64::new(0);
     let updated = AtomicU64::new(0);
@@ -426,8 +427,10 @@ fn parse_and_add(
         for _ in 0..options.parse_threads.max(1) {
             scope.spawn(|| {
                 while !failed.load(Ordering::Relaxed) {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((file, changed)) = files.get(i) else { break };
+                    // Each file's plan is dropped once it is parsed: at a million
+                    // files the plan's paths, keys and folders are some 300 MB.
+                    let Some((file, changed)) = lock(&files).next() else { break };
+                    let (file, changed) = (&file, &changed);
                     let parsed = parse_file(&file.path, &parse_options);
                     on_event(IndexEvent::Parsed { bytes: file.len });
                     let parsed = match parsed {
