@@ -45,9 +45,13 @@ pub const MIN_JACCARD: f64 = 0.3;
 
 /// Whether two signatures are copies of one story.
 pub fn is_copy(a: &Signature, b: &Signature) -> bool {
-    let jaccard = a.jaccard(b);
+    copies_at(a.jaccard(b), a.shingles, b.shingles)
+}
+
+/// The rule of [`is_copy`], from a Jaccard estimate and the two shingle counts.
+fn copies_at(jaccard: f64, a_shingles: u32, b_shingles: u32) -> bool {
     jaccard >= MIN_JACCARD
-        && signature::containment_of(jaccard, a.shingles, b.shingles) >= MIN_CONTAINMENT
+        && signature::containment_of(jaccard, a_shingles, b_shingles) >= MIN_CONTAINMENT
 }
 
 /// A document's key, which names the cluster it starts: a hash of what makes
@@ -137,10 +141,7 @@ impl Kept {
         let (band, other) = signature.bins.split_at(BAND_BINS);
         let same = self.band_bins.iter().zip(band).filter(|(a, b)| a == b).count()
             + self.other_bins.iter().zip(other).filter(|(a, b)| **a == **b as u8).count();
-        let jaccard = same as f64 / signature::BINS as f64;
-        jaccard >= MIN_JACCARD
-            && signature::containment_of(jaccard, self.shingles, signature.shingles)
-                >= MIN_CONTAINMENT
+        copies_at(same as f64 / signature::BINS as f64, self.shingles, signature.shingles)
     }
 }
 
